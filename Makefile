@@ -1,0 +1,52 @@
+# trainset: two commands from a fresh clone.
+#   make dataset   set up .venv, build ticket_triage on the bundled sample, export it
+#   make test      every check: lint, dbt build (models, unit and data tests), pytest
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# dbt reads profiles.yml from the project, and never phones home.
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_PROJECT_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
+
+.PHONY: setup dataset build test lint dbt-test pytest sample clean
+
+setup: $(STAMP)
+
+# One constraints file pins every package, so no later install breaks lint.
+$(STAMP): pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11" >&2; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+dataset: setup
+	$(BIN)/dbt build --exclude tag:fixture
+	$(BIN)/trainset export ticket_triage
+
+build: setup
+	$(BIN)/dbt build --exclude tag:fixture
+
+lint: setup
+	$(BIN)/sqlfluff lint models tests macros
+	$(BIN)/ruff check python
+	$(BIN)/ruff format --check python
+
+dbt-test: setup
+	$(BIN)/dbt build --exclude tag:fixture
+
+pytest: setup
+	$(BIN)/pytest
+
+test: lint dbt-test pytest
+
+# Regenerate the bundled sample in seeds/desk_sample (deterministic).
+sample: setup
+	$(BIN)/trainset sample --out seeds/desk_sample
+
+clean:
+	rm -rf target logs exports

@@ -1,0 +1,38 @@
+{#
+    Parses the contract's timestamp forms: '2024-03-01 12:34:56', with 'T'
+    instead of the space, optional fractional seconds, and an optional 'Z' or
+    numeric offset. An offset other than UTC is converted to UTC, never
+    dropped. Anything else (a date alone, '31/12/2024', an impossible date)
+    gives null, which staging quarantines as unparseable_timestamp.
+#}
+{% macro timestamp_pattern() %}
+    {{- return('^([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?)(Z|([+-])([0-9]{2}):?([0-9]{2})?)?$') -}}
+{% endmacro %}
+
+{% macro parse_utc_timestamp(column) %}
+    {{ return(adapter.dispatch('parse_utc_timestamp', 'trainset')(column)) }}
+{% endmacro %}
+
+{% macro duckdb__parse_utc_timestamp(column) %}
+    {%- set pattern = timestamp_pattern() -%}
+    {%- set value = "trim(" ~ column ~ ")" -%}
+    case
+        when regexp_full_match({{ value }}, '{{ pattern }}')
+            then try_cast(
+                regexp_extract({{ value }}, '{{ pattern }}', 1)
+                || ' '
+                || regexp_extract({{ value }}, '{{ pattern }}', 2)
+                as timestamp
+            )
+            - to_minutes(
+                case regexp_extract({{ value }}, '{{ pattern }}', 5)
+                    when '-' then -1
+                    else 1
+                end
+                * (
+                    coalesce(try_cast(regexp_extract({{ value }}, '{{ pattern }}', 6) as integer), 0) * 60
+                    + coalesce(try_cast(regexp_extract({{ value }}, '{{ pattern }}', 7) as integer), 0)
+                )
+            )
+    end
+{% endmacro %}

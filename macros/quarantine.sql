@@ -1,0 +1,77 @@
+{#
+    The quarantine step of every staging table. It takes a CTE whose rows
+    hold, for each contract column, the typed value (<column>) and the raw
+    text (raw_<column>), plus own_reject_reason (what is wrong with the row
+    on its own, or null). It returns the CTEs that give each raw row one
+    quarantine_status:
+      collapsed_duplicate  a second copy of an identical row;
+      rejected             with reject_reason: the row's own reason, else
+                           key_conflict (the key recurs with other content:
+                           every copy is rejected), else dangling_reference
+                           (the foreign key has no accepted parent);
+      accepted             everything else.
+    Identity is on typed values, so a re-delivery that writes a timestamp
+    as '...T...Z' instead of '... ...' is still the same row.
+#}
+{% macro quarantine(typed_cte, key, columns, parent=none) %}
+    hashed as (
+        select
+            {{ typed_cte }}.*,
+            md5(concat_ws('|'
+                {%- for column in columns %},
+                coalesce(
+                    cast({{ column }} as {{ dbt.type_string() }}),
+                    '~' || coalesce(raw_{{ column }}, '~null')
+                )
+                {%- endfor %}
+            )) as content_hash
+        from {{ typed_cte }}
+    ),
+
+    flagged as (
+        select
+            hashed.*,
+            row_number() over (
+                partition by hashed.content_hash
+                order by hashed.content_hash
+            ) as copy_number,
+            min(hashed.content_hash) over (partition by hashed.{{ key }})
+            <> max(hashed.content_hash) over (partition by hashed.{{ key }})
+                as has_key_conflict
+        from hashed
+    ),
+
+    classified as (
+        select
+            flagged.*,
+            case
+                when flagged.copy_number > 1 then null
+                when flagged.own_reject_reason is not null
+                    then flagged.own_reject_reason
+                when flagged.has_key_conflict then 'key_conflict'
+                {%- if parent is not none %}
+                when parents.{{ parent.key }} is null
+                    then 'dangling_reference'
+                {%- endif %}
+            end as reject_reason
+        from flagged
+        {%- if parent is not none %}
+            left join (
+                select distinct {{ parent.key }}
+                from {{ parent.relation }}
+            ) as parents
+                on flagged.{{ parent.foreign_key }} = parents.{{ parent.key }}
+        {%- endif %}
+    ),
+
+    quarantined as (
+        select
+            classified.*,
+            case
+                when classified.copy_number > 1 then 'collapsed_duplicate'
+                when classified.reject_reason is not null then 'rejected'
+                else 'accepted'
+            end as quarantine_status
+        from classified
+    )
+{% endmacro %}

@@ -1,0 +1,36 @@
+with
+
+tickets as (
+    select * from {{ ref('stg_desk__tickets') }}
+),
+
+final_resolutions as (
+    select * from {{ ref('int_tickets_final_resolution') }}
+),
+
+first_player_messages as (
+    select * from {{ ref('int_tickets_first_player_message') }}
+),
+
+eligible as (
+    select
+        tickets.ticket_id,
+        tickets.player_id,
+        {{ mask_pii('tickets.subject') }} as subject,
+        first_player_messages.first_message,
+        tickets.channel,
+        final_resolutions.category,
+        tickets.created_at
+    from tickets
+    -- Each inner join is one eligibility rule: a final resolution that maps
+    -- to a trainable category, and a non-empty player message.
+    inner join final_resolutions
+        on tickets.ticket_id = final_resolutions.ticket_id
+    inner join first_player_messages
+        on tickets.ticket_id = first_player_messages.ticket_id
+    where
+        tickets.status in ('solved', 'closed')
+        and final_resolutions.is_trainable
+)
+
+select * from eligible

@@ -1,0 +1,34 @@
+with
+
+ticket_messages as (
+    select * from {{ ref('stg_desk__ticket_messages') }}
+),
+
+player_messages_ranked as (
+    select
+        ticket_messages.ticket_id,
+        ticket_messages.message_id,
+        ticket_messages.body,
+        ticket_messages.created_at,
+        row_number() over (
+            partition by ticket_messages.ticket_id
+            order by ticket_messages.created_at, ticket_messages.message_id
+        ) as message_rank
+    from ticket_messages
+    where
+        ticket_messages.author_role = 'player'
+        and ticket_messages.body <> ''
+),
+
+first_player_messages as (
+    select
+        player_messages_ranked.ticket_id,
+        player_messages_ranked.message_id as first_message_id,
+        -- Masked after choosing, so masking cannot change which one is first.
+        {{ mask_pii('player_messages_ranked.body') }} as first_message,
+        player_messages_ranked.created_at as first_message_at
+    from player_messages_ranked
+    where player_messages_ranked.message_rank = 1
+)
+
+select * from first_player_messages

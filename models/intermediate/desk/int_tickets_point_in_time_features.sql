@@ -1,0 +1,152 @@
+{#
+    Features of a ticket's player as known strictly before the ticket was
+    created (T = created_at). Every join bounds its events by T, so events
+    after T cannot change a value.
+#}
+with
+
+eligible_tickets as (
+    select * from {{ ref('int_tickets_eligible_for_triage') }}
+),
+
+players as (
+    select * from {{ ref('stg_desk__players') }}
+),
+
+purchases as (
+    select * from {{ ref('stg_desk__purchases') }}
+),
+
+tickets as (
+    select * from {{ ref('stg_desk__tickets') }}
+),
+
+ticket_resolutions as (
+    select * from {{ ref('stg_desk__ticket_resolutions') }}
+),
+
+resolution_categories as (
+    select * from {{ ref('resolution_categories') }}
+),
+
+account_ages as (
+    select
+        eligible_tickets.ticket_id,
+        greatest(
+            cast(floor(
+                {{ seconds_between(
+                    'players.registered_at', 'eligible_tickets.created_at'
+                ) }} / 86400
+            ) as integer),
+            0
+        ) as account_age_days
+    from eligible_tickets
+    inner join players
+        on eligible_tickets.player_id = players.player_id
+),
+
+purchase_windows as (
+    select
+        eligible_tickets.ticket_id,
+        count(
+            case
+                when purchases.purchased_at < eligible_tickets.created_at
+                    then 1
+            end
+        ) as purchases_before,
+        sum(
+            case
+                when
+                    purchases.purchased_at
+                    >= eligible_tickets.created_at - interval '30 days'
+                    and purchases.purchased_at < eligible_tickets.created_at
+                    and (
+                        purchases.refunded_at is null
+                        or purchases.refunded_at >= eligible_tickets.created_at
+                    )
+                    then purchases.amount_usd
+                else 0
+            end
+        ) as spend_usd_30d,
+        count(
+            case
+                when
+                    purchases.refunded_at
+                    >= eligible_tickets.created_at - interval '90 days'
+                    and purchases.refunded_at < eligible_tickets.created_at
+                    then 1
+            end
+        ) as refunds_90d
+    from eligible_tickets
+    inner join purchases
+        on eligible_tickets.player_id = purchases.player_id
+    group by eligible_tickets.ticket_id
+),
+
+prior_tickets as (
+    select
+        eligible_tickets.ticket_id,
+        count(*) as prior_tickets_90d
+    from eligible_tickets
+    inner join tickets as other_tickets
+        on
+            eligible_tickets.player_id = other_tickets.player_id
+            and eligible_tickets.ticket_id <> other_tickets.ticket_id
+            and eligible_tickets.created_at - interval '90 days'
+            <= other_tickets.created_at
+            and eligible_tickets.created_at > other_tickets.created_at
+    group by eligible_tickets.ticket_id
+),
+
+prior_resolutions_ranked as (
+    select
+        eligible_tickets.ticket_id,
+        resolution_categories.category,
+        row_number() over (
+            partition by eligible_tickets.ticket_id
+            order by
+                ticket_resolutions.resolved_at desc,
+                ticket_resolutions.resolution_id desc
+        ) as resolution_rank
+    from eligible_tickets
+    inner join tickets as other_tickets
+        on
+            eligible_tickets.player_id = other_tickets.player_id
+            and eligible_tickets.ticket_id <> other_tickets.ticket_id
+    inner join ticket_resolutions
+        on
+            other_tickets.ticket_id = ticket_resolutions.ticket_id
+            and eligible_tickets.created_at > ticket_resolutions.resolved_at
+    inner join resolution_categories
+        on
+            ticket_resolutions.resolution_code
+            = resolution_categories.resolution_code
+),
+
+features as (
+    select
+        eligible_tickets.ticket_id,
+        prior_resolutions_ranked.category as last_resolution_category,
+        account_ages.account_age_days,
+        cast(coalesce(purchase_windows.purchases_before, 0) as integer)
+            as purchases_before,
+        cast(coalesce(purchase_windows.spend_usd_30d, 0) as decimal(18, 2))
+            as spend_usd_30d,
+        cast(coalesce(purchase_windows.refunds_90d, 0) as integer)
+            as refunds_90d,
+        cast(coalesce(prior_tickets.prior_tickets_90d, 0) as integer)
+            as prior_tickets_90d
+    from eligible_tickets
+    inner join account_ages
+        on eligible_tickets.ticket_id = account_ages.ticket_id
+    left join purchase_windows
+        on eligible_tickets.ticket_id = purchase_windows.ticket_id
+    left join prior_tickets
+        on eligible_tickets.ticket_id = prior_tickets.ticket_id
+    left join prior_resolutions_ranked
+        on
+            eligible_tickets.ticket_id = prior_resolutions_ranked.ticket_id
+            and prior_resolutions_ranked.resolution_rank = 1
+)
+
+select * from features

@@ -1,0 +1,51 @@
+with
+
+raw_players as (
+    {{ read_raw_table(
+        'players',
+        ['player_id', 'registered_at', 'country', 'platform', 'language']
+    ) }}
+),
+
+typed as (
+    select
+        raw_players.player_id as raw_player_id,
+        raw_players.registered_at as raw_registered_at,
+        raw_players.country as raw_country,
+        raw_players.platform as raw_platform,
+        raw_players.language as raw_language,
+        nullif(trim(raw_players.player_id), '') as player_id,
+        upper(nullif(trim(raw_players.country), '')) as country,
+        lower(nullif(trim(raw_players.platform), '')) as platform,
+        -- The contract names this column; RF04 would have us rename it.
+        lower(nullif(trim(raw_players.language), '')) as language, -- noqa: RF04
+        {{ parse_utc_timestamp('raw_players.registered_at') }} as registered_at
+    from raw_players
+),
+
+checked as (
+    select
+        typed.*,
+        case
+            when typed.player_id is null then 'missing_key'
+            when typed.registered_at is null then 'unparseable_timestamp'
+            when
+                coalesce(typed.platform, '') not in ('ios', 'android', 'web')
+                or not {{ regexp_contains(
+                    "coalesce(typed.country, 'ZZ')", '^[A-Z]{2}$'
+                ) }}
+                or not {{ regexp_contains(
+                    "coalesce(typed.language, 'zz')", '^[a-z]{2}$'
+                ) }}
+                then 'invalid_enum'
+        end as own_reject_reason
+    from typed
+),
+
+{{ quarantine(
+    'checked',
+    'player_id',
+    ['player_id', 'registered_at', 'country', 'platform', 'language']
+) }}
+
+select * from quarantined

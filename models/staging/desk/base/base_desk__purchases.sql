@@ -1,0 +1,57 @@
+with
+
+raw_purchases as (
+    {{ read_raw_table(
+        'purchases',
+        ['purchase_id', 'player_id', 'purchased_at', 'amount_usd',
+         'refunded_at']
+    ) }}
+),
+
+typed as (
+    select
+        raw_purchases.purchase_id as raw_purchase_id,
+        raw_purchases.player_id as raw_player_id,
+        raw_purchases.purchased_at as raw_purchased_at,
+        raw_purchases.amount_usd as raw_amount_usd,
+        raw_purchases.refunded_at as raw_refunded_at,
+        nullif(trim(raw_purchases.purchase_id), '') as purchase_id,
+        nullif(trim(raw_purchases.player_id), '') as player_id,
+        try_cast(trim(raw_purchases.amount_usd) as decimal(18, 2))
+            as amount_usd,
+        {{ parse_utc_timestamp('raw_purchases.purchased_at') }}
+            as purchased_at,
+        {{ parse_utc_timestamp('raw_purchases.refunded_at') }} as refunded_at
+    from raw_purchases
+),
+
+checked as (
+    select
+        typed.*,
+        case
+            when typed.purchase_id is null then 'missing_key'
+            when
+                typed.purchased_at is null
+                or (
+                    typed.refunded_at is null
+                    and nullif(trim(typed.raw_refunded_at), '') is not null
+                )
+                then 'unparseable_timestamp'
+            when typed.amount_usd is null then 'invalid_number'
+        end as own_reject_reason
+    from typed
+),
+
+{{ quarantine(
+    'checked',
+    'purchase_id',
+    ['purchase_id', 'player_id', 'purchased_at', 'amount_usd',
+     'refunded_at'],
+    parent={
+        'relation': ref('stg_desk__players'),
+        'key': 'player_id',
+        'foreign_key': 'player_id',
+    }
+) }}
+
+select * from quarantined

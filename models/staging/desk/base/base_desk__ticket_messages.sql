@@ -1,0 +1,53 @@
+with
+
+raw_ticket_messages as (
+    {{ read_raw_table(
+        'ticket_messages',
+        ['message_id', 'ticket_id', 'author_role', 'body', 'created_at']
+    ) }}
+),
+
+typed as (
+    select
+        raw_ticket_messages.message_id as raw_message_id,
+        raw_ticket_messages.ticket_id as raw_ticket_id,
+        raw_ticket_messages.author_role as raw_author_role,
+        raw_ticket_messages.body as raw_body,
+        raw_ticket_messages.created_at as raw_created_at,
+        nullif(trim(raw_ticket_messages.message_id), '') as message_id,
+        nullif(trim(raw_ticket_messages.ticket_id), '') as ticket_id,
+        lower(nullif(trim(raw_ticket_messages.author_role), ''))
+            as author_role,
+        -- An empty body is a real message (an attachment, say): kept as ''.
+        coalesce(trim(raw_ticket_messages.body), '') as body,
+        {{ parse_utc_timestamp('raw_ticket_messages.created_at') }}
+            as created_at
+    from raw_ticket_messages
+),
+
+checked as (
+    select
+        typed.*,
+        case
+            when typed.message_id is null then 'missing_key'
+            when typed.created_at is null then 'unparseable_timestamp'
+            when
+                coalesce(typed.author_role, '')
+                not in ('player', 'agent', 'bot')
+                then 'invalid_enum'
+        end as own_reject_reason
+    from typed
+),
+
+{{ quarantine(
+    'checked',
+    'message_id',
+    ['message_id', 'ticket_id', 'author_role', 'body', 'created_at'],
+    parent={
+        'relation': ref('stg_desk__tickets'),
+        'key': 'ticket_id',
+        'foreign_key': 'ticket_id',
+    }
+) }}
+
+select * from quarantined

@@ -1,0 +1,52 @@
+with
+
+raw_ticket_resolutions as (
+    {{ read_raw_table(
+        'ticket_resolutions',
+        ['resolution_id', 'ticket_id', 'agent_id', 'resolution_code',
+         'resolved_at']
+    ) }}
+),
+
+typed as (
+    select
+        raw_ticket_resolutions.resolution_id as raw_resolution_id,
+        raw_ticket_resolutions.ticket_id as raw_ticket_id,
+        raw_ticket_resolutions.agent_id as raw_agent_id,
+        raw_ticket_resolutions.resolution_code as raw_resolution_code,
+        raw_ticket_resolutions.resolved_at as raw_resolved_at,
+        nullif(trim(raw_ticket_resolutions.resolution_id), '')
+            as resolution_id,
+        nullif(trim(raw_ticket_resolutions.ticket_id), '') as ticket_id,
+        nullif(trim(raw_ticket_resolutions.agent_id), '') as agent_id,
+        upper(nullif(trim(raw_ticket_resolutions.resolution_code), ''))
+            as resolution_code,
+        {{ parse_utc_timestamp('raw_ticket_resolutions.resolved_at') }}
+            as resolved_at
+    from raw_ticket_resolutions
+),
+
+checked as (
+    select
+        typed.*,
+        case
+            when typed.resolution_id is null then 'missing_key'
+            when typed.resolved_at is null then 'unparseable_timestamp'
+            when typed.resolution_code is null then 'missing_value'
+        end as own_reject_reason
+    from typed
+),
+
+{{ quarantine(
+    'checked',
+    'resolution_id',
+    ['resolution_id', 'ticket_id', 'agent_id', 'resolution_code',
+     'resolved_at'],
+    parent={
+        'relation': ref('stg_desk__tickets'),
+        'key': 'ticket_id',
+        'foreign_key': 'ticket_id',
+    }
+) }}
+
+select * from quarantined

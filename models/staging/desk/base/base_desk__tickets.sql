@@ -1,0 +1,60 @@
+with
+
+raw_tickets as (
+    {{ read_raw_table(
+        'tickets',
+        ['ticket_id', 'player_id', 'created_at', 'channel', 'subject',
+         'priority', 'status']
+    ) }}
+),
+
+typed as (
+    select
+        raw_tickets.ticket_id as raw_ticket_id,
+        raw_tickets.player_id as raw_player_id,
+        raw_tickets.created_at as raw_created_at,
+        raw_tickets.channel as raw_channel,
+        raw_tickets.subject as raw_subject,
+        raw_tickets.priority as raw_priority,
+        raw_tickets.status as raw_status,
+        nullif(trim(raw_tickets.ticket_id), '') as ticket_id,
+        nullif(trim(raw_tickets.player_id), '') as player_id,
+        nullif(trim(raw_tickets.subject), '') as subject,
+        lower(nullif(trim(raw_tickets.channel), '')) as channel,
+        lower(nullif(trim(raw_tickets.priority), '')) as priority,
+        lower(nullif(trim(raw_tickets.status), '')) as status,
+        {{ parse_utc_timestamp('raw_tickets.created_at') }} as created_at
+    from raw_tickets
+),
+
+checked as (
+    select
+        typed.*,
+        case
+            when typed.ticket_id is null then 'missing_key'
+            when typed.created_at is null then 'unparseable_timestamp'
+            when
+                coalesce(typed.channel, '')
+                not in ('in_game', 'email', 'web', 'store_review')
+                or coalesce(typed.priority, '')
+                not in ('low', 'normal', 'high', 'urgent')
+                or coalesce(typed.status, '')
+                not in ('new', 'open', 'pending', 'solved', 'closed')
+                then 'invalid_enum'
+        end as own_reject_reason
+    from typed
+),
+
+{{ quarantine(
+    'checked',
+    'ticket_id',
+    ['ticket_id', 'player_id', 'created_at', 'channel', 'subject',
+     'priority', 'status'],
+    parent={
+        'relation': ref('stg_desk__players'),
+        'key': 'player_id',
+        'foreign_key': 'player_id',
+    }
+) }}
+
+select * from quarantined

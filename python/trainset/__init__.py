@@ -1,0 +1,1 @@
+"""trainset: training datasets as tested, versioned dbt models."""

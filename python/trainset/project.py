@@ -1,0 +1,44 @@
+"""Finding the dbt project and running dbt in it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from trainset.errors import TrainsetError
+
+
+def find_project(start: Path | None = None) -> Path:
+    """The folder holding dbt_project.yml: start or its nearest parent."""
+    start = Path(start or os.environ.get("TRAINSET_PROJECT_DIR") or Path.cwd())
+    for folder in (start.resolve(), *start.resolve().parents):
+        if (folder / "dbt_project.yml").is_file():
+            return folder
+    raise TrainsetError(
+        f"no dbt project found in {start} or its parents (no dbt_project.yml)"
+    )
+
+
+def dbt_environment(project_dir: Path) -> dict[str, str]:
+    """Settings every dbt call needs: our profile, and no usage statistics."""
+    return {
+        "DBT_PROFILES_DIR": os.environ.get("DBT_PROFILES_DIR", str(project_dir)),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+    }
+
+
+def run_dbt(args: list[str], project_dir: Path) -> bool:
+    """Run dbt with args in the project, its output shown; True on success."""
+    from dbt.cli.main import dbtRunner
+
+    os.environ.update(dbt_environment(project_dir))
+    previous = Path.cwd()
+    os.chdir(project_dir)  # raw_dir and the DuckDB path are project-relative
+    try:
+        result = dbtRunner().invoke(args)
+    finally:
+        os.chdir(previous)
+    if result.exception is not None:
+        raise TrainsetError(f"dbt {args[0]} failed: {result.exception}")
+    return bool(result.success)

@@ -1,0 +1,49 @@
+{#
+    Nothing is lost in staging: every raw row of raw_table is accepted (in
+    `accepted`), rejected (in `rejected`) or a collapsed duplicate (counted
+    on the model, by its quarantine_status). Returns one row when the counts
+    do not add up.
+#}
+{% test raw_rows_conserved(model, raw_table, raw_key, accepted, rejected) %}
+
+with
+
+raw_rows as (
+    select count(*) as raw_rows
+    from ({{ read_raw_table(raw_table, [raw_key]) }}) as raw_table
+),
+
+accepted_rows as (
+    select count(*) as accepted_rows from {{ accepted }}
+),
+
+rejected_rows as (
+    select count(*) as rejected_rows from {{ rejected }}
+),
+
+collapsed_rows as (
+    select count(*) as collapsed_duplicate_rows
+    from {{ model }}
+    where quarantine_status = 'collapsed_duplicate'
+),
+
+balance as (
+    select
+        raw_rows.raw_rows,
+        accepted_rows.accepted_rows,
+        rejected_rows.rejected_rows,
+        collapsed_rows.collapsed_duplicate_rows,
+        raw_rows.raw_rows
+        - accepted_rows.accepted_rows
+        - rejected_rows.rejected_rows
+        - collapsed_rows.collapsed_duplicate_rows as unaccounted_rows
+    from raw_rows
+    cross join accepted_rows
+    cross join rejected_rows
+    cross join collapsed_rows
+)
+
+select * from balance
+where unaccounted_rows <> 0
+
+{% endtest %}
