@@ -15,7 +15,7 @@
 
 {% macro duckdb__parse_utc_timestamp(column) %}
     {%- set pattern = timestamp_pattern() -%}
-    {%- set value = "trim(" ~ column ~ ")" -%}
+    {%- set value = trim_whitespace(column) -%}
     case
         when regexp_full_match({{ value }}, '{{ pattern }}')
             then try_cast(

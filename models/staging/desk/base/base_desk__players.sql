@@ -14,11 +14,12 @@ typed as (
         raw_players.country as raw_country,
         raw_players.platform as raw_platform,
         raw_players.language as raw_language,
-        nullif(trim(raw_players.player_id), '') as player_id,
-        upper(nullif(trim(raw_players.country), '')) as country,
-        lower(nullif(trim(raw_players.platform), '')) as platform,
+        {{ clean_text('raw_players.player_id') }} as player_id,
+        upper({{ clean_text('raw_players.country') }}) as country,
+        lower({{ clean_text('raw_players.platform') }}) as platform,
         -- The contract names this column; RF04 would have us rename it.
-        lower(nullif(trim(raw_players.language), '')) as language, -- noqa: RF04
+        lower({{ clean_text('raw_players.language') }})
+            as language, -- noqa: RF04
         {{ parse_utc_timestamp('raw_players.registered_at') }} as registered_at
     from raw_players
 ),

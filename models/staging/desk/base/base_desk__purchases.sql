@@ -15,9 +15,11 @@ typed as (
         raw_purchases.purchased_at as raw_purchased_at,
         raw_purchases.amount_usd as raw_amount_usd,
         raw_purchases.refunded_at as raw_refunded_at,
-        nullif(trim(raw_purchases.purchase_id), '') as purchase_id,
-        nullif(trim(raw_purchases.player_id), '') as player_id,
-        try_cast(trim(raw_purchases.amount_usd) as decimal(18, 2))
+        {{ clean_text('raw_purchases.purchase_id') }} as purchase_id,
+        {{ clean_text('raw_purchases.player_id') }} as player_id,
+        try_cast(
+            {{ trim_whitespace('raw_purchases.amount_usd') }} as decimal(18, 2)
+        )
             as amount_usd,
         {{ parse_utc_timestamp('raw_purchases.purchased_at') }}
             as purchased_at,
@@ -34,7 +36,7 @@ checked as (
                 typed.purchased_at is null
                 or (
                     typed.refunded_at is null
-                    and nullif(trim(typed.raw_refunded_at), '') is not null
+                    and {{ clean_text('typed.raw_refunded_at') }} is not null
                 )
                 then 'unparseable_timestamp'
             when typed.amount_usd is null then 'invalid_number'

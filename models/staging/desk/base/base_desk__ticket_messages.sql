@@ -14,12 +14,12 @@ typed as (
         raw_ticket_messages.author_role as raw_author_role,
         raw_ticket_messages.body as raw_body,
         raw_ticket_messages.created_at as raw_created_at,
-        nullif(trim(raw_ticket_messages.message_id), '') as message_id,
-        nullif(trim(raw_ticket_messages.ticket_id), '') as ticket_id,
-        lower(nullif(trim(raw_ticket_messages.author_role), ''))
+        {{ clean_text('raw_ticket_messages.message_id') }} as message_id,
+        {{ clean_text('raw_ticket_messages.ticket_id') }} as ticket_id,
+        lower({{ clean_text('raw_ticket_messages.author_role') }})
             as author_role,
         -- An empty body is a real message (an attachment, say): kept as ''.
-        coalesce(trim(raw_ticket_messages.body), '') as body,
+        coalesce({{ trim_whitespace('raw_ticket_messages.body') }}, '') as body,
         {{ parse_utc_timestamp('raw_ticket_messages.created_at') }}
             as created_at
     from raw_ticket_messages

@@ -15,11 +15,11 @@ typed as (
         raw_ticket_resolutions.agent_id as raw_agent_id,
         raw_ticket_resolutions.resolution_code as raw_resolution_code,
         raw_ticket_resolutions.resolved_at as raw_resolved_at,
-        nullif(trim(raw_ticket_resolutions.resolution_id), '')
+        {{ clean_text('raw_ticket_resolutions.resolution_id') }}
             as resolution_id,
-        nullif(trim(raw_ticket_resolutions.ticket_id), '') as ticket_id,
-        nullif(trim(raw_ticket_resolutions.agent_id), '') as agent_id,
-        upper(nullif(trim(raw_ticket_resolutions.resolution_code), ''))
+        {{ clean_text('raw_ticket_resolutions.ticket_id') }} as ticket_id,
+        {{ clean_text('raw_ticket_resolutions.agent_id') }} as agent_id,
+        upper({{ clean_text('raw_ticket_resolutions.resolution_code') }})
             as resolution_code,
         {{ parse_utc_timestamp('raw_ticket_resolutions.resolved_at') }}
             as resolved_at

@@ -17,12 +17,12 @@ typed as (
         raw_tickets.subject as raw_subject,
         raw_tickets.priority as raw_priority,
         raw_tickets.status as raw_status,
-        nullif(trim(raw_tickets.ticket_id), '') as ticket_id,
-        nullif(trim(raw_tickets.player_id), '') as player_id,
-        nullif(trim(raw_tickets.subject), '') as subject,
-        lower(nullif(trim(raw_tickets.channel), '')) as channel,
-        lower(nullif(trim(raw_tickets.priority), '')) as priority,
-        lower(nullif(trim(raw_tickets.status), '')) as status,
+        {{ clean_text('raw_tickets.ticket_id') }} as ticket_id,
+        {{ clean_text('raw_tickets.player_id') }} as player_id,
+        {{ clean_text('raw_tickets.subject') }} as subject,
+        lower({{ clean_text('raw_tickets.channel') }}) as channel,
+        lower({{ clean_text('raw_tickets.priority') }}) as priority,
+        lower({{ clean_text('raw_tickets.status') }}) as status,
         {{ parse_utc_timestamp('raw_tickets.created_at') }} as created_at
     from raw_tickets
 ),

@@ -1,0 +1,25 @@
+{#
+    Trims ASCII whitespace (space, tab, newline, carriage return, vertical
+    tab, form feed) from both ends. Plain trim() takes only spaces on DuckDB,
+    so a body of "\n" would count as a message.
+#}
+{% macro trim_whitespace(expression) %}
+    {{ return(adapter.dispatch('trim_whitespace', 'trainset')(expression)) }}
+{% endmacro %}
+
+{% macro whitespace_characters() -%}
+    chr(32) || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)
+{%- endmacro %}
+
+{% macro duckdb__trim_whitespace(expression) -%}
+    trim({{ expression }}, {{ whitespace_characters() }})
+{%- endmacro %}
+
+{% macro spark__trim_whitespace(expression) -%}
+    trim(both {{ whitespace_characters() }} from {{ expression }})
+{%- endmacro %}
+
+{# Trimmed text, and null when nothing is left: a blank field is missing. #}
+{% macro clean_text(expression) -%}
+    nullif({{ trim_whitespace(expression) }}, '')
+{%- endmacro %}
