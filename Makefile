@@ -25,11 +25,11 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $@
 
 dataset: setup
-	$(BIN)/dbt build --exclude tag:fixture
+	$(BIN)/dbt build
 	$(BIN)/trainset export ticket_triage
 
 build: setup
-	$(BIN)/dbt build --exclude tag:fixture
+	$(BIN)/dbt build
 
 lint: setup
 	$(BIN)/sqlfluff lint models tests macros
@@ -37,7 +37,7 @@ lint: setup
 	$(BIN)/ruff format --check python
 
 dbt-test: setup
-	$(BIN)/dbt build --exclude tag:fixture
+	$(BIN)/dbt build
 
 pytest: setup
 	$(BIN)/pytest

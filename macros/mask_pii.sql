@@ -23,26 +23,12 @@
 {% macro mask_pii(column) %}
     {%- set ns = namespace(sql=column) -%}
     {%- for p in pii_patterns() -%}
-        {%- set ns.sql = regexp_replace_all(ns.sql, p) -%}
+        {%- set replacement = ('\\1' if p.lead else '') ~ p.token
+            ~ (('\\2' if p.lead else '\\1') if p.trail else '') -%}
+        {%- set ns.sql = regexp_replace_all(ns.sql, p.pattern, replacement) -%}
     {%- endfor -%}
     {{ ns.sql }}
 {% endmacro %}
-
-{% macro regexp_replace_all(expression, pii) %}
-    {{ return(adapter.dispatch('regexp_replace_all', 'trainset')(expression, pii)) }}
-{% endmacro %}
-
-{% macro duckdb__regexp_replace_all(expression, pii) %}
-    {%- set groups = (['\\1'] if pii.lead else []) + [pii.token]
-        + ([('\\2' if pii.lead else '\\1')] if pii.trail else []) -%}
-    regexp_replace({{ expression }}, '{{ pii.pattern }}', '{{ groups | join("") }}', 'g')
-{%- endmacro %}
-
-{% macro spark__regexp_replace_all(expression, pii) %}
-    {%- set groups = (['$1'] if pii.lead else []) + [pii.token]
-        + ([('$2' if pii.lead else '$1')] if pii.trail else []) -%}
-    regexp_replace({{ expression }}, '{{ pii.pattern }}', '{{ groups | join("") }}')
-{%- endmacro %}
 
 {# True where an expression still holds personal data by those patterns. #}
 {% macro contains_pii(expression) %}
@@ -52,15 +38,3 @@
     {%- endfor %}
     )
 {% endmacro %}
-
-{% macro regexp_contains(expression, pattern) %}
-    {{ return(adapter.dispatch('regexp_contains', 'trainset')(expression, pattern)) }}
-{% endmacro %}
-
-{% macro duckdb__regexp_contains(expression, pattern) -%}
-    regexp_matches({{ expression }}, '{{ pattern }}')
-{%- endmacro %}
-
-{% macro spark__regexp_contains(expression, pattern) -%}
-    ({{ expression }} rlike '{{ pattern }}')
-{%- endmacro %}

@@ -34,8 +34,7 @@ class Build:
 
     def status_of(self, prefix: str) -> dict[str, str]:
         """Statuses of nodes whose unique_id starts with prefix."""
-        return {k: v["status"] for k, v in self.results.items()
-                if k.startswith(prefix)}
+        return {k: v["status"] for k, v in self.results.items() if k.startswith(prefix)}
 
     def query(self, sql: str) -> list[tuple]:
         with duckdb.connect(str(self.db), read_only=True) as con:
@@ -46,36 +45,56 @@ class Build:
             return con.sql(sql).df()
 
 
-def dbt(args: list[str], workdir: Path, vars: dict | None = None,
-        project: Path = PROJECT, env: dict | None = None) -> Build:
-    """Run dbt in a subprocess against a scratch DuckDB file and target."""
+def dbt(
+    args: list[str],
+    workdir: Path,
+    vars: dict | None = None,
+    project: Path = PROJECT,
+    env: dict | None = None,
+    db: Path | None = None,
+) -> Build:
+    """Run dbt in a subprocess against a scratch DuckDB file and target
+    (the DuckDB file of another build when db is given)."""
     workdir.mkdir(parents=True, exist_ok=True)
-    db = workdir / "trainset.duckdb"
+    db = db or workdir / "trainset.duckdb"
     target = workdir / "target"
-    command = [str(BIN / "dbt"), *args, "--target-path", str(target),
-               "--log-path", str(workdir / "logs")]
+    command = [
+        str(BIN / "dbt"),
+        *args,
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(workdir / "logs"),
+    ]
     if vars:
         command += ["--vars", json.dumps(vars)]
-    full_env = {**os.environ, "TRAINSET_DB": str(db),
-                "TRAINSET_TEMP_DIR": str(workdir / "tmp"),
-                "DBT_PROFILES_DIR": str(project),
-                "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **(env or {})}
-    proc = subprocess.run(command, cwd=project, env=full_env, text=True,
-                          capture_output=True)
+    full_env = {
+        **os.environ,
+        "TRAINSET_DB": str(db),
+        "TRAINSET_TEMP_DIR": str(workdir / "tmp"),
+        "DBT_PROFILES_DIR": str(project),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        **(env or {}),
+    }
+    proc = subprocess.run(
+        command, cwd=project, env=full_env, text=True, capture_output=True
+    )
     return Build(proc.returncode, proc.stdout + proc.stderr, db, target)
 
 
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory) -> Build:
     """The bundled sample, built once for the session (fixtures excluded)."""
-    build = dbt(["build", "--exclude", "tag:fixture"],
-                tmp_path_factory.mktemp("sample"))
+    build = dbt(
+        ["build", "--exclude", "tag:fixture"], tmp_path_factory.mktemp("sample")
+    )
     assert build.returncode == 0, build.output[-3000:]
     return build
 
 
-def write_desk(folder: Path, n_tickets: int = 600, seed: int = 11,
-               fmt: str = "csv", mutate=None) -> Path:
+def write_desk(
+    folder: Path, n_tickets: int = 600, seed: int = 11, fmt: str = "csv", mutate=None
+) -> Path:
     """Generate a raw desk export into folder; mutate(desk) may edit rows."""
     from trainset.sample import generator
 

@@ -23,14 +23,21 @@ PHONE = re.compile(r"\+?\(?[0-9](?:[ ().-]{0,2}[0-9]){8,}(?![0-9:])")
 def mask(text: str | None) -> str | None:
     if text is None:
         return None
-    for pattern, token in ((EMAIL, "<email>"), (CARD, "<card>"), (IP, "<ip>"),
-                           (PHONE, "<phone>")):
+    for pattern, token in (
+        (EMAIL, "<email>"),
+        (CARD, "<card>"),
+        (IP, "<ip>"),
+        (PHONE, "<phone>"),
+    ):
         text = pattern.sub(token, text)
     return text
 
 
-def split_of(player_id: str, salt: str = "trainset-v1",
-             fractions: tuple[float, float] = (0.8, 0.1)) -> str:
+def split_of(
+    player_id: str,
+    salt: str = "trainset-v1",
+    fractions: tuple[float, float] = (0.8, 0.1),
+) -> str:
     bucket = int(hashlib.md5(f"{salt}|{player_id}".encode()).hexdigest()[:8], 16)
     u = bucket / 2**32
     if u < fractions[0]:
@@ -59,28 +66,43 @@ def ticket_triage(tables: dict[str, list[dict]]) -> dict[str, dict]:
     for t in tables["tickets"]:
         if t["status"] not in ("solved", "closed"):
             continue
-        res = sorted(resolutions.get(t["ticket_id"], []),
-                     key=lambda r: (r["resolved_at"], r["resolution_id"]))
+        res = sorted(
+            resolutions.get(t["ticket_id"], []),
+            key=lambda r: (r["resolved_at"], r["resolution_id"]),
+        )
         if not res:
             continue
         final = taxonomy.get(res[-1]["resolution_code"])
         if final is None or not final["is_trainable"]:
             continue
-        said = sorted((m for m in by_ticket.get(t["ticket_id"], [])
-                       if m["author_role"] == "player" and m["body"].strip()),
-                      key=lambda m: (m["created_at"], m["message_id"]))
+        said = sorted(
+            (
+                m
+                for m in by_ticket.get(t["ticket_id"], [])
+                if m["author_role"] == "player" and m["body"].strip()
+            ),
+            key=lambda m: (m["created_at"], m["message_id"]),
+        )
         if not said:
             continue
         T = t["created_at"]
         player = players[t["player_id"]]
         age = math.floor((T - player["registered_at"]).total_seconds() / 86400)
         mine = purchases_of.get(t["player_id"], [])
-        others = [o for o in tickets_of[t["player_id"]]
-                  if o["ticket_id"] != t["ticket_id"]]
-        prior_res = [r for o in others for r in resolutions.get(o["ticket_id"], [])
-                     if r["resolution_code"] in taxonomy and r["resolved_at"] < T]
-        last = max(prior_res, key=lambda r: (r["resolved_at"], r["resolution_id"]),
-                   default=None)
+        others = [
+            o for o in tickets_of[t["player_id"]] if o["ticket_id"] != t["ticket_id"]
+        ]
+        prior_res = [
+            r
+            for o in others
+            for r in resolutions.get(o["ticket_id"], [])
+            if r["resolution_code"] in taxonomy and r["resolved_at"] < T
+        ]
+        last = max(
+            prior_res,
+            key=lambda r: (r["resolved_at"], r["resolution_id"]),
+            default=None,
+        )
         out[t["ticket_id"]] = {
             "ticket_id": t["ticket_id"],
             "subject": mask(t["subject"]),
@@ -88,20 +110,28 @@ def ticket_triage(tables: dict[str, list[dict]]) -> dict[str, dict]:
             "channel": t["channel"],
             "platform": player["platform"],
             "language": player["language"],
-            "last_resolution_category":
-                taxonomy[last["resolution_code"]]["category"] if last else None,
+            "last_resolution_category": taxonomy[last["resolution_code"]]["category"]
+            if last
+            else None,
             "account_age_days": max(age, 0),
             "purchases_before": sum(p["purchased_at"] < T for p in mine),
             "spend_usd_30d": sum(
-                (Decimal(str(p["amount_usd"])) for p in mine
-                 if T - timedelta(days=30) <= p["purchased_at"] < T
-                 and (p["refunded_at"] is None or p["refunded_at"] >= T)),
-                Decimal("0")),
+                (
+                    Decimal(str(p["amount_usd"]))
+                    for p in mine
+                    if T - timedelta(days=30) <= p["purchased_at"] < T
+                    and (p["refunded_at"] is None or p["refunded_at"] >= T)
+                ),
+                Decimal("0"),
+            ),
             "refunds_90d": sum(
                 p["refunded_at"] is not None
-                and T - timedelta(days=90) <= p["refunded_at"] < T for p in mine),
+                and T - timedelta(days=90) <= p["refunded_at"] < T
+                for p in mine
+            ),
             "prior_tickets_90d": sum(
-                T - timedelta(days=90) <= o["created_at"] < T for o in others),
+                T - timedelta(days=90) <= o["created_at"] < T for o in others
+            ),
             "category": final["category"],
             "split": split_of(t["player_id"]),
             "created_at": T,

@@ -10,8 +10,7 @@ import pytest
 from conftest import dbt, write_desk
 from oracle import mask, ticket_triage
 
-STAGING = ("players", "tickets", "ticket_messages", "ticket_resolutions",
-           "purchases")
+STAGING = ("players", "tickets", "ticket_messages", "ticket_resolutions", "purchases")
 
 
 def dataset(build, version: int = 2) -> dict[str, dict]:
@@ -20,7 +19,8 @@ def dataset(build, version: int = 2) -> dict[str, dict]:
     for row in rows:
         if row.get("spend_usd_30d") is not None:
             row["spend_usd_30d"] = Decimal(str(row["spend_usd_30d"])).quantize(
-                Decimal("0.01"))
+                Decimal("0.01")
+            )
         row["created_at"] = row["created_at"].to_pydatetime()
     return {r["ticket_id"]: r for r in rows}
 
@@ -29,14 +29,16 @@ def staging(build) -> dict[str, list[dict]]:
     tables = {}
     for name in STAGING:
         frame = build.frame(f"select * from stg_desk__{name}")
-        tables[name] = frame.astype(object).where(frame.notna(), None).to_dict(
-            "records")
+        tables[name] = (
+            frame.astype(object).where(frame.notna(), None).to_dict("records")
+        )
         for row in tables[name]:
             for key, value in row.items():
                 if hasattr(value, "to_pydatetime"):
                     row[key] = value.to_pydatetime()
     tables["resolution_categories"] = build.frame(
-        "select * from resolution_categories").to_dict("records")
+        "select * from resolution_categories"
+    ).to_dict("records")
     return tables
 
 
@@ -44,8 +46,7 @@ def staging(build) -> dict[str, list[dict]]:
 def csv_build(tmp_path_factory):
     work = tmp_path_factory.mktemp("csv")
     raw = write_desk(work / "raw", n_tickets=900, seed=23)
-    build = dbt(["build", "--exclude", "tag:fixture"], work,
-                vars={"raw_dir": str(raw)})
+    build = dbt(["build", "--exclude", "tag:fixture"], work, vars={"raw_dir": str(raw)})
     assert build.returncode == 0, build.output[-3000:]
     return build
 
@@ -63,8 +64,17 @@ def test_v1_is_v2_without_point_in_time_features(csv_build):
     v1, v2 = dataset(csv_build, 1), dataset(csv_build, 2)
     assert v1.keys() == v2.keys()
     columns = set(next(iter(v1.values())))
-    assert columns == {"ticket_id", "created_at", "subject", "first_message",
-                       "channel", "platform", "language", "category", "split"}
+    assert columns == {
+        "ticket_id",
+        "created_at",
+        "subject",
+        "first_message",
+        "channel",
+        "platform",
+        "language",
+        "category",
+        "split",
+    }
     for key in v1:
         assert v1[key] == {c: v2[key][c] for c in columns}
 
@@ -73,16 +83,23 @@ def test_parquet_export_gives_the_same_dataset(csv_build, tmp_path):
     raw = write_desk(tmp_path / "raw", n_tickets=900, seed=23, fmt="parquet")
     # A stale CSV beside the Parquet must be ignored: Parquet wins.
     (raw / "tickets.csv").write_text("ticket_id\nstale\n")
-    build = dbt(["build", "--exclude", "tag:fixture"], tmp_path,
-                vars={"raw_dir": str(raw)})
+    build = dbt(
+        ["build", "--exclude", "tag:fixture"], tmp_path, vars={"raw_dir": str(raw)}
+    )
     assert build.returncode == 0, build.output[-3000:]
     assert dataset(build) == dataset(csv_build)
 
 
 def test_masking_oracle_agrees_with_spec_examples():
-    for text in ("john.doe+fc@example.co.uk", "+44 7700 900123", "(555) 123-4567",
-                 "4111 1111 1111 1111", "4111-1111-1111-1111", "4111111111111111",
-                 "192.168.0.12"):
+    for text in (
+        "john.doe+fc@example.co.uk",
+        "+44 7700 900123",
+        "(555) 123-4567",
+        "4111 1111 1111 1111",
+        "4111-1111-1111-1111",
+        "4111111111111111",
+        "192.168.0.12",
+    ):
         assert "<" in mask(text) and not any(ch.isdigit() for ch in mask(text))
     for text in ("2024-03-01", "12:30", "level 45", "$19.99", "order 123456"):
         assert mask(text) == text
@@ -105,33 +122,56 @@ def test_events_after_creation_change_nothing(csv_build, tmp_path):
         rows = desk.rows
         players = [p["player_id"] for p in rows["players"] if p["player_id"]]
         for i, player in enumerate(players):
-            rows["purchases"].append({
-                "purchase_id": f"UF{i}", "player_id": player,
-                "purchased_at": _later(stamp, seconds=1 + rng.randrange(10**6)),
-                "amount_usd": "9.99", "refunded_at": None})
+            rows["purchases"].append(
+                {
+                    "purchase_id": f"UF{i}",
+                    "player_id": player,
+                    "purchased_at": _later(stamp, seconds=1 + rng.randrange(10**6)),
+                    "amount_usd": "9.99",
+                    "refunded_at": None,
+                }
+            )
             new_ticket = f"TF{i}"
             created = _later(stamp, seconds=1 + rng.randrange(10**6))
-            rows["tickets"].append({
-                "ticket_id": new_ticket, "player_id": player,
-                "created_at": created, "channel": "web", "subject": "x",
-                "priority": "low", "status": "solved"})
-            rows["ticket_resolutions"].append({
-                "resolution_id": f"RF{i}", "ticket_id": new_ticket,
-                "agent_id": "A1", "resolution_code": "BUG_ESCALATED",
-                "resolved_at": _later(created, hours=1)})
+            rows["tickets"].append(
+                {
+                    "ticket_id": new_ticket,
+                    "player_id": player,
+                    "created_at": created,
+                    "channel": "web",
+                    "subject": "x",
+                    "priority": "low",
+                    "status": "solved",
+                }
+            )
+            rows["ticket_resolutions"].append(
+                {
+                    "resolution_id": f"RF{i}",
+                    "ticket_id": new_ticket,
+                    "agent_id": "A1",
+                    "resolution_code": "BUG_ESCALATED",
+                    "resolved_at": _later(created, hours=1),
+                }
+            )
         for purchase in rows["purchases"]:
             if purchase["refunded_at"] is None and rng.random() < 0.5:
                 purchase["refunded_at"] = _later(stamp, seconds=1)
         for i, ticket in enumerate(list(rows["tickets"])):
             if ticket["ticket_id"] and not ticket["ticket_id"].startswith("TF"):
-                rows["ticket_messages"].append({
-                    "message_id": f"MF{i}", "ticket_id": ticket["ticket_id"],
-                    "author_role": "player", "body": "one more thing",
-                    "created_at": "2030-01-01 00:00:00"})
+                rows["ticket_messages"].append(
+                    {
+                        "message_id": f"MF{i}",
+                        "ticket_id": ticket["ticket_id"],
+                        "author_role": "player",
+                        "body": "one more thing",
+                        "created_at": "2030-01-01 00:00:00",
+                    }
+                )
 
     raw = write_desk(tmp_path / "raw", n_tickets=900, seed=23, mutate=add_future)
-    build = dbt(["build", "--exclude", "tag:fixture"], tmp_path,
-                vars={"raw_dir": str(raw)})
+    build = dbt(
+        ["build", "--exclude", "tag:fixture"], tmp_path, vars={"raw_dir": str(raw)}
+    )
     assert build.returncode == 0, build.output[-3000:]
     after = dataset(build)
     checked = [k for k, r in before.items() if r["created_at"] <= cutoff]
@@ -148,15 +188,21 @@ def test_adding_players_and_tickets_moves_no_split(csv_build, tmp_path):
         for table, rows in extra.rows.items():
             for row in rows:
                 row = dict(row)
-                for key in ("player_id", "ticket_id", "message_id",
-                            "resolution_id", "purchase_id"):
+                for key in (
+                    "player_id",
+                    "ticket_id",
+                    "message_id",
+                    "resolution_id",
+                    "purchase_id",
+                ):
                     if row.get(key):
                         row[key] = "NEW_" + row[key]
                 desk.rows[table].append(row)
 
     raw = write_desk(tmp_path / "raw", n_tickets=900, seed=23, mutate=add_players)
-    build = dbt(["build", "--exclude", "tag:fixture"], tmp_path,
-                vars={"raw_dir": str(raw)})
+    build = dbt(
+        ["build", "--exclude", "tag:fixture"], tmp_path, vars={"raw_dir": str(raw)}
+    )
     assert build.returncode == 0, build.output[-3000:]
     before, after = dataset(csv_build), dataset(build)
     assert len(after) > len(before)
@@ -164,25 +210,32 @@ def test_adding_players_and_tickets_moves_no_split(csv_build, tmp_path):
     # A player's tickets all share one split.
     players = build.query(
         "select count(distinct split) from ticket_triage_v2 "
-        "join stg_desk__tickets using (ticket_id) group by player_id")
+        "join stg_desk__tickets using (ticket_id) group by player_id"
+    )
     assert {n for (n,) in players} == {1}
 
 
 def test_every_raw_row_is_accounted_for(csv_build):
     for table in STAGING:
-        raw = csv_build.query(
-            f"select count(*) from base_desk__{table}")[0][0]
+        raw = csv_build.query(f"select count(*) from base_desk__{table}")[0][0]
         accepted = csv_build.query(f"select count(*) from stg_desk__{table}")[0][0]
-        rejected = csv_build.query(
-            f"select count(*) from stg_desk__{table}_rejected")[0][0]
+        rejected = csv_build.query(f"select count(*) from stg_desk__{table}_rejected")[
+            0
+        ][0]
         collapsed = csv_build.query(
             f"select count(*) from base_desk__{table} "
-            "where quarantine_status = 'collapsed_duplicate'")[0][0]
+            "where quarantine_status = 'collapsed_duplicate'"
+        )[0][0]
         assert raw == accepted + rejected + collapsed > 0, table
-    reasons = dict(csv_build.query(
-        "select raw_ticket_id, reject_reason from stg_desk__tickets_rejected"))
-    assert reasons == {"T_BAD_TIME": "unparseable_timestamp",
-                       "T_DANGLING": "dangling_reference",
-                       "T_BAD_CHANNEL": "invalid_enum"}
+    reasons = dict(
+        csv_build.query(
+            "select raw_ticket_id, reject_reason from stg_desk__tickets_rejected"
+        )
+    )
+    assert reasons == {
+        "T_BAD_TIME": "unparseable_timestamp",
+        "T_DANGLING": "dangling_reference",
+        "T_BAD_CHANNEL": "invalid_enum",
+    }
     statuses = csv_build.status_of("test.trainset.raw_rows_conserved")
     assert len(statuses) == 5 and set(statuses.values()) == {"pass"}

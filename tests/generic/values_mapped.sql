@@ -17,15 +17,19 @@
 
 with
 
+tested as (
+    select * from {{ model }}
+),
+
 model_rows as (
-    select count(*) as model_rows from {{ model }}
+    select count(*) as model_rows from tested
 ),
 
 unmapped as (
     select
         tested.{{ column_name }} as unmapped_value,
         count(*) as unmapped_rows
-    from {{ model }} as tested
+    from tested
     left join {{ to }} as lookup
         on tested.{{ column_name }} = lookup.{{ field }}
     where

@@ -18,24 +18,42 @@ from pathlib import Path
 
 from trainset.sample import phrases as ph
 
-TABLES = ("players", "tickets", "ticket_messages", "ticket_resolutions",
-          "purchases")
+TABLES = ("players", "tickets", "ticket_messages", "ticket_resolutions", "purchases")
 COLUMNS = {
-    "players": ("player_id", "registered_at", "country", "platform",
-                "language"),
-    "tickets": ("ticket_id", "player_id", "created_at", "channel", "subject",
-                "priority", "status"),
-    "ticket_messages": ("message_id", "ticket_id", "author_role", "body",
-                        "created_at"),
-    "ticket_resolutions": ("resolution_id", "ticket_id", "agent_id",
-                           "resolution_code", "resolved_at"),
-    "purchases": ("purchase_id", "player_id", "purchased_at", "amount_usd",
-                  "refunded_at"),
+    "players": ("player_id", "registered_at", "country", "platform", "language"),
+    "tickets": (
+        "ticket_id",
+        "player_id",
+        "created_at",
+        "channel",
+        "subject",
+        "priority",
+        "status",
+    ),
+    "ticket_messages": ("message_id", "ticket_id", "author_role", "body", "created_at"),
+    "ticket_resolutions": (
+        "resolution_id",
+        "ticket_id",
+        "agent_id",
+        "resolution_code",
+        "resolved_at",
+    ),
+    "purchases": (
+        "purchase_id",
+        "player_id",
+        "purchased_at",
+        "amount_usd",
+        "refunded_at",
+    ),
 }
 
 CATEGORY_CODES = {
-    "billing": ("REFUND_GRANTED", "REFUND_DENIED", "PURCHASE_RESTORED",
-                "CHARGE_EXPLAINED"),
+    "billing": (
+        "REFUND_GRANTED",
+        "REFUND_DENIED",
+        "PURCHASE_RESTORED",
+        "CHARGE_EXPLAINED",
+    ),
     "account": ("ACCOUNT_RECOVERED", "PASSWORD_RESET", "ACCOUNT_DELETED"),
     "bug": ("BUG_ESCALATED", "KNOWN_ISSUE", "CRASH_WORKAROUND"),
     "gameplay": ("HOWTO_EXPLAINED", "RULES_CLARIFIED"),
@@ -45,9 +63,17 @@ CATEGORY_CODES = {
     "duplicate": ("DUPLICATE_MERGED",),
     "no_reply": ("NO_REPLY_CLOSED",),
 }
-CATEGORY_WEIGHTS = {"billing": 0.27, "account": 0.15, "bug": 0.22,
-                    "gameplay": 0.15, "abuse": 0.08, "feedback": 0.06,
-                    "spam": 0.03, "duplicate": 0.025, "no_reply": 0.015}
+CATEGORY_WEIGHTS = {
+    "billing": 0.27,
+    "account": 0.15,
+    "bug": 0.22,
+    "gameplay": 0.15,
+    "abuse": 0.08,
+    "feedback": 0.06,
+    "spam": 0.03,
+    "duplicate": 0.025,
+    "no_reply": 0.015,
+}
 TRAINABLE = ("billing", "account", "bug", "gameplay", "abuse", "feedback")
 UNMAPPED_CODE = "GOODWILL_GEMS"
 
@@ -65,8 +91,7 @@ END = datetime(2024, 12, 31)
 class Desk:
     """The generated tables, as lists of row dicts, and what was planted."""
 
-    rows: dict[str, list[dict]] = field(
-        default_factory=lambda: {t: [] for t in TABLES})
+    rows: dict[str, list[dict]] = field(default_factory=lambda: {t: [] for t in TABLES})
     planted: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -98,17 +123,27 @@ def _fill(rng: random.Random, template: str, lang: str) -> str:
 
 
 def _player_text(rng: random.Random, category: str, lang: str) -> str:
-    roll = rng.random()
-    if roll < 0.04:
+    if rng.random() < 0.006:
+        # "help" and the like: identical texts under many labels.
         return rng.choice(ph.GENERIC_MESSAGES[lang])
-    if roll < 0.09:
-        text = _fill(rng, rng.choice(ph.AMBIGUOUS_MESSAGES[lang]), lang)
-    else:
-        text = _fill(rng, rng.choice(ph.FIRST_MESSAGES[category][lang]), lang)
+    pool = ph.AMBIGUOUS_MESSAGES if rng.random() < 0.05 else ph.FIRST_MESSAGES[category]
+    parts = [_fill(rng, rng.choice(pool[lang]), lang)]
+    if rng.random() < 0.5:
+        parts.insert(0, rng.choice(ph.GREETINGS[lang]))
+    if rng.random() < 0.97:
+        # Context with a number makes near-identical texts distinct, as
+        # on a real desk where exact repeats are rare.
+        detail = rng.choice(ph.DETAILS[lang])
+        parts.append(detail.format(n=rng.randrange(1, 60)))
     if rng.random() < 0.12:
         kind = rng.choice(list(ph.PII_PHRASES))
         phrase = rng.choice(ph.PII_PHRASES[kind])
-        text += ", " + phrase.format(v=rng.choice(ph.PII_VALUES[kind]))
+        parts.append(phrase.format(v=rng.choice(ph.PII_VALUES[kind])))
+    if rng.random() < 0.5:
+        parts.append(rng.choice(ph.CLOSERS[lang]))
+    text = ", ".join(parts)
+    if rng.random() < 0.3:
+        text = text[0].upper() + text[1:]
     if rng.random() < 0.08:
         # Real bodies carry line breaks, quotes and commas.
         text += '\n\nsent from my phone, "Club Manager" v3.2.1'
@@ -131,29 +166,34 @@ def generate(n_tickets: int = 2400, seed: int = 7) -> Desk:
         player = {
             "player_id": f"P{p:06d}",
             "registered_at": _ts(registered, rng),
-            "country": (None if rng.random() < 0.03
-                        else rng.choice(ph.COUNTRIES[lang])),
+            "country": (
+                None if rng.random() < 0.03 else rng.choice(ph.COUNTRIES[lang])
+            ),
             "platform": _pick(rng, PLATFORMS),
             "language": None if rng.random() < 0.02 else lang,
         }
         rows["players"].append(player)
         players.append((player["player_id"], lang, registered))
 
-    for p_id, lang, registered in players:
+    for p_id, _lang, registered in players:
         for _ in range(rng.choice((1, 2, 3, 3, 4, 5))):
             purchased = registered + timedelta(
-                seconds=rng.randrange(int((END - registered).total_seconds())))
+                seconds=rng.randrange(int((END - registered).total_seconds()))
+            )
             refunded = None
             if rng.random() < 0.15:
                 refunded = purchased + timedelta(hours=rng.randrange(1, 2000))
-            rows["purchases"].append({
-                "purchase_id": f"U{len(rows['purchases']):07d}",
-                "player_id": p_id,
-                "purchased_at": _ts(purchased, rng),
-                "amount_usd": rng.choice(("0.99", "4.99", "9.99", "19.99",
-                                          "49.99", "99.99")),
-                "refunded_at": _ts(refunded, rng) if refunded else None,
-            })
+            rows["purchases"].append(
+                {
+                    "purchase_id": f"U{len(rows['purchases']):07d}",
+                    "player_id": p_id,
+                    "purchased_at": _ts(purchased, rng),
+                    "amount_usd": rng.choice(
+                        ("0.99", "4.99", "9.99", "19.99", "49.99", "99.99")
+                    ),
+                    "refunded_at": _ts(refunded, rng) if refunded else None,
+                }
+            )
 
     t = 0
     msg_counter = 0
@@ -163,28 +203,41 @@ def generate(n_tickets: int = 2400, seed: int = 7) -> Desk:
         t_id = f"T{t:07d}"
         t += 1
         created = registered + timedelta(
-            seconds=rng.randrange(int((END - registered).total_seconds())))
+            seconds=rng.randrange(int((END - registered).total_seconds()))
+        )
         category = _pick(rng, CATEGORY_WEIGHTS)
         is_resolved = rng.random() < 0.9
         channel = _pick(rng, CHANNELS)
         subject = None
         if channel != "in_game" or rng.random() < 0.3:
-            subject = (ph.GENERIC_SUBJECTS[lang] if rng.random() < 0.15
-                       else rng.choice(ph.SUBJECTS[category][lang]))
-        rows["tickets"].append({
-            "ticket_id": t_id, "player_id": p_id,
-            "created_at": _ts(created, rng), "channel": channel,
-            "subject": subject, "priority": _pick(rng, PRIORITIES),
-            "status": _pick(rng, STATUS_RESOLVED if is_resolved
-                            else STATUS_OPEN),
-        })
+            subject = (
+                ph.GENERIC_SUBJECTS[lang]
+                if rng.random() < 0.15
+                else rng.choice(ph.SUBJECTS[category][lang])
+            )
+        rows["tickets"].append(
+            {
+                "ticket_id": t_id,
+                "player_id": p_id,
+                "created_at": _ts(created, rng),
+                "channel": channel,
+                "subject": subject,
+                "priority": _pick(rng, PRIORITIES),
+                "status": _pick(rng, STATUS_RESOLVED if is_resolved else STATUS_OPEN),
+            }
+        )
 
-        def message(role: str, body: str, at: datetime) -> None:
+        def message(role: str, body: str, at: datetime, t_id: str = t_id) -> None:
             nonlocal msg_counter
-            rows["ticket_messages"].append({
-                "message_id": f"M{msg_counter:08d}", "ticket_id": t_id,
-                "author_role": role, "body": body, "created_at": _ts(at, rng),
-            })
+            rows["ticket_messages"].append(
+                {
+                    "message_id": f"M{msg_counter:08d}",
+                    "ticket_id": t_id,
+                    "author_role": role,
+                    "body": body,
+                    "created_at": _ts(at, rng),
+                }
+            )
             msg_counter += 1
 
         # The first message is at the ticket's creation or seconds after;
@@ -217,28 +270,39 @@ def generate(n_tickets: int = 2400, seed: int = 7) -> Desk:
             n_resolutions += 1  # reopened: an earlier resolution came first
         if rng.random() < 0.02:
             n_resolutions += 1
-        codes = [rng.choice(CATEGORY_CODES[_pick(rng, CATEGORY_WEIGHTS)])
-                 for _ in range(n_resolutions - 1)]
+        codes = [
+            rng.choice(CATEGORY_CODES[_pick(rng, CATEGORY_WEIGHTS)])
+            for _ in range(n_resolutions - 1)
+        ]
         if is_resolved:
             codes.append(final_code)
         tie = rng.random() < 0.01
         for i, res_code in enumerate(codes):
             message("agent", ph.AGENT_REPLIES[res_code][lang], resolved)
-            rows["ticket_resolutions"].append({
-                "resolution_id": f"R{res_counter:08d}", "ticket_id": t_id,
-                "agent_id": f"A{rng.randrange(40):03d}",
-                "resolution_code": res_code, "resolved_at": _ts(resolved, rng),
-            })
+            rows["ticket_resolutions"].append(
+                {
+                    "resolution_id": f"R{res_counter:08d}",
+                    "ticket_id": t_id,
+                    "agent_id": f"A{rng.randrange(40):03d}",
+                    "resolution_code": res_code,
+                    "resolved_at": _ts(resolved, rng),
+                }
+            )
             res_counter += 1
-            if i < len(codes) - 1:
-                # Equal resolved_at now and then: resolution_id breaks ties.
-                if not tie:
-                    resolved += timedelta(hours=rng.randrange(1, 48))
-                    message("player", rng.choice(ph.FOLLOW_UPS[lang]),
-                            resolved - timedelta(minutes=5))
+            # Equal resolved_at now and then: resolution_id breaks ties.
+            if i < len(codes) - 1 and not tie:
+                resolved += timedelta(hours=rng.randrange(1, 48))
+                message(
+                    "player",
+                    rng.choice(ph.FOLLOW_UPS[lang]),
+                    resolved - timedelta(minutes=5),
+                )
         if rng.random() < 0.3:
-            message("player", rng.choice(ph.FOLLOW_UPS[lang]),
-                    resolved + timedelta(minutes=rng.randrange(1, 600)))
+            message(
+                "player",
+                rng.choice(ph.FOLLOW_UPS[lang]),
+                resolved + timedelta(minutes=rng.randrange(1, 600)),
+            )
 
     _plant_damage(rng, rows)
     desk.planted["mislabelled_ticket_ids"] = mislabelled
@@ -252,27 +316,32 @@ def _plant_damage(rng: random.Random, rows: dict[str, list[dict]]) -> None:
         for row in rng.sample(rows[table], max(1, len(rows[table]) // 200)):
             rows[table].append(dict(row))
     players = rows["players"]
-    players.append({**players[0], "player_id": "P_BAD_PLATFORM",
-                    "platform": "windows_phone"})
+    players.append(
+        {**players[0], "player_id": "P_BAD_PLATFORM", "platform": "windows_phone"}
+    )
     players.append({**players[1], "player_id": None})
     tickets = rows["tickets"]
-    tickets.append({**tickets[0], "ticket_id": "T_BAD_TIME",
-                    "created_at": "31/12/2024 25:61"})
-    tickets.append({**tickets[1], "ticket_id": "T_DANGLING",
-                    "player_id": "P_UNKNOWN"})
-    tickets.append({**tickets[2], "ticket_id": "T_BAD_CHANNEL",
-                    "channel": "carrier_pigeon"})
+    tickets.append(
+        {**tickets[0], "ticket_id": "T_BAD_TIME", "created_at": "31/12/2024 25:61"}
+    )
+    tickets.append({**tickets[1], "ticket_id": "T_DANGLING", "player_id": "P_UNKNOWN"})
+    tickets.append(
+        {**tickets[2], "ticket_id": "T_BAD_CHANNEL", "channel": "carrier_pigeon"}
+    )
     messages = rows["ticket_messages"]
-    messages.append({**messages[0], "message_id": "M_DANGLING",
-                     "ticket_id": "T_UNKNOWN"})
+    messages.append(
+        {**messages[0], "message_id": "M_DANGLING", "ticket_id": "T_UNKNOWN"}
+    )
     # The same key delivered with different content: all copies rejected.
     messages.append({**messages[3], "body": "edited later by a bad export"})
     resolutions = rows["ticket_resolutions"]
-    resolutions.append({**resolutions[0], "resolution_id": "R_BAD_TIME",
-                        "resolved_at": "not a date"})
+    resolutions.append(
+        {**resolutions[0], "resolution_id": "R_BAD_TIME", "resolved_at": "not a date"}
+    )
     purchases = rows["purchases"]
-    purchases.append({**purchases[0], "purchase_id": "U_BAD_AMOUNT",
-                      "amount_usd": "nineteen"})
+    purchases.append(
+        {**purchases[0], "purchase_id": "U_BAD_AMOUNT", "amount_usd": "nineteen"}
+    )
 
 
 def write(desk: Desk, out_dir: Path, fmt: str = "csv") -> list[Path]:
@@ -283,17 +352,19 @@ def write(desk: Desk, out_dir: Path, fmt: str = "csv") -> list[Path]:
         path = out_dir / f"{table}.{fmt}"
         if fmt == "csv":
             with path.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.DictWriter(handle, fieldnames=COLUMNS[table],
-                                        lineterminator="\n")
+                writer = csv.DictWriter(
+                    handle, fieldnames=COLUMNS[table], lineterminator="\n"
+                )
                 writer.writeheader()
                 writer.writerows(desk.rows[table])
         elif fmt == "parquet":
             import pyarrow as pa
             import pyarrow.parquet as pq
 
-            columns = {c: pa.array([r[c] for r in desk.rows[table]],
-                                   type=pa.string())
-                       for c in COLUMNS[table]}
+            columns = {
+                c: pa.array([r[c] for r in desk.rows[table]], type=pa.string())
+                for c in COLUMNS[table]
+            }
             pq.write_table(pa.table(columns), path)
         else:
             raise ValueError(f"unknown format {fmt!r}: use csv or parquet")
