@@ -76,29 +76,38 @@ def dbt(
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         **(env or {}),
     }
-    proc = subprocess.run(
-        command, cwd=project, env=full_env, text=True, capture_output=True
-    )
+    proc = subprocess.run(command, cwd=project, env=full_env, text=True, capture_output=True)
     return Build(proc.returncode, proc.stdout + proc.stderr, db, target)
 
 
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory) -> Build:
     """The bundled sample, built once for the session (fixtures excluded)."""
-    build = dbt(
-        ["build", "--exclude", "tag:fixture"], tmp_path_factory.mktemp("sample")
-    )
+    build = dbt(["build", "--exclude", "tag:fixture"], tmp_path_factory.mktemp("sample"))
     assert build.returncode == 0, build.output[-3000:]
     return build
 
 
 def write_desk(
-    folder: Path, n_tickets: int = 600, seed: int = 11, fmt: str = "csv", mutate=None
+    folder: Path,
+    n_tickets: int = 2400,
+    seed: int = 11,
+    fmt: str = "csv",
+    mutate=None,
+    generic_share: float = 0.0,
+    viral_copies: int = 0,
 ) -> Path:
-    """Generate a raw desk export into folder; mutate(desk) may edit rows."""
+    """Generate a raw desk export into folder; mutate(desk) may edit rows.
+
+    No generic ("help") or pasted texts by default: two of them in a
+    validation split make the cross-split duplicate test error, rightly, but
+    that is not what most tests are about.
+    """
     from trainset.sample import generator
 
-    desk = generator.generate(n_tickets=n_tickets, seed=seed)
+    desk = generator.generate(
+        n_tickets=n_tickets, seed=seed, generic_share=generic_share, viral_copies=viral_copies
+    )
     if mutate is not None:
         mutate(desk)
     generator.write(desk, folder, fmt=fmt)

@@ -89,9 +89,7 @@ def ticket_triage(tables: dict[str, list[dict]]) -> dict[str, dict]:
         player = players[t["player_id"]]
         age = math.floor((T - player["registered_at"]).total_seconds() / 86400)
         mine = purchases_of.get(t["player_id"], [])
-        others = [
-            o for o in tickets_of[t["player_id"]] if o["ticket_id"] != t["ticket_id"]
-        ]
+        others = [o for o in tickets_of[t["player_id"]] if o["ticket_id"] != t["ticket_id"]]
         prior_res = [
             r
             for o in others
@@ -125,13 +123,10 @@ def ticket_triage(tables: dict[str, list[dict]]) -> dict[str, dict]:
                 Decimal("0"),
             ),
             "refunds_90d": sum(
-                p["refunded_at"] is not None
-                and T - timedelta(days=90) <= p["refunded_at"] < T
+                p["refunded_at"] is not None and T - timedelta(days=90) <= p["refunded_at"] < T
                 for p in mine
             ),
-            "prior_tickets_90d": sum(
-                T - timedelta(days=90) <= o["created_at"] < T for o in others
-            ),
+            "prior_tickets_90d": sum(T - timedelta(days=90) <= o["created_at"] < T for o in others),
             "category": final["category"],
             "split": split_of(t["player_id"]),
             "created_at": T,

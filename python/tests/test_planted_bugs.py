@@ -9,14 +9,18 @@ from oracle import split_of
 CATEGORY_OF = {}
 
 
+def _moment(text: str) -> str:
+    return text.replace("T", " ").removesuffix("Z").removesuffix("+00:00")
+
+
 def _index(desk):
     rows = desk.rows
     res = {}
     for r in rows["ticket_resolutions"]:
         if r["ticket_id"] and r["resolved_at"] and r["resolved_at"][0].isdigit():
             prev = res.get(r["ticket_id"])
-            if prev is None or (r["resolved_at"], r["resolution_id"]) > (
-                prev["resolved_at"],
+            if prev is None or (_moment(r["resolved_at"]), r["resolution_id"]) > (
+                _moment(prev["resolved_at"]),
                 prev["resolution_id"],
             ):
                 res[r["ticket_id"]] = r
@@ -24,11 +28,21 @@ def _index(desk):
     for m in rows["ticket_messages"]:
         if m["author_role"] == "player" and m["body"].strip():
             prev = first.get(m["ticket_id"])
-            if prev is None or (m["created_at"], m["message_id"]) < (
-                prev["created_at"],
+            if prev is None or (_moment(m["created_at"]), m["message_id"]) < (
+                _moment(prev["created_at"]),
                 prev["message_id"],
             ):
                 first[m["ticket_id"]] = m
+    # Rows the generator re-delivered twice are left alone: editing one copy
+    # would turn them into a key conflict, and quarantine both.
+    seen: dict[str, int] = {}
+    for table, key in (
+        ("ticket_messages", "message_id"),
+        ("ticket_resolutions", "resolution_id"),
+        ("tickets", "ticket_id"),
+    ):
+        for row in rows[table]:
+            seen[row[key]] = seen.get(row[key], 0) + 1
     closed = [
         t
         for t in rows["tickets"]
@@ -36,6 +50,9 @@ def _index(desk):
         and t["ticket_id"] in res
         and t["ticket_id"] in first
         and t["ticket_id"].startswith("T0")
+        and seen[t["ticket_id"]] == 1
+        and seen[first[t["ticket_id"]]["message_id"]] == 1
+        and seen[res[t["ticket_id"]]["resolution_id"]] == 1
     ]
     return res, first, closed
 
@@ -68,16 +85,12 @@ def plant_bugs(desk):
         )
         res[b["ticket_id"]]["resolution_code"] = other
     # 3. Feedback, a real category, nearly vanishes.
-    feedback = [
-        t for t in closed if res[t["ticket_id"]]["resolution_code"] == "FEEDBACK_LOGGED"
-    ]
+    feedback = [t for t in closed if res[t["ticket_id"]]["resolution_code"] == "FEEDBACK_LOGGED"]
     for t in feedback[2:]:
         res[t["ticket_id"]]["resolution_code"] = "HOWTO_EXPLAINED"
     # 4. The subject copies the label: the agent's queue name put there.
     for t in closed:
-        t["subject"] = "queue:" + code_category.get(
-            res[t["ticket_id"]]["resolution_code"], "none"
-        )
+        t["subject"] = "queue:" + code_category.get(res[t["ticket_id"]]["resolution_code"], "none")
     # 5. An agent's reply pasted into a player's first message.
     victim = by_split["train"][70]["ticket_id"]
     agent = next(

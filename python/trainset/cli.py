@@ -14,7 +14,7 @@ from rich.console import Console
 
 from trainset.errors import TrainsetError
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 def _sample(args: argparse.Namespace) -> int:
@@ -31,8 +31,111 @@ def _sample(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from trainset.project import find_project, run_dbt
 
-    ok = run_dbt(["build", *args.dbt_args], find_project(args.project_dir))
+    project = find_project(args.project_dir)
+    ok = run_dbt(["build", *args.dbt_args], project)
+    _show_failing_rows(project)
     return 0 if ok else 1
+
+
+def _show_failing_rows(project: Path) -> None:
+    """The first stored failing rows of every test that warned or failed."""
+    from rich.table import Table
+
+    from trainset.artifacts import default_target, read_json
+    from trainset.warehouse import preview
+
+    target = default_target(project)
+    try:
+        results = read_json(target / "run_results.json", "dbt run results")["results"]
+        nodes = read_json(target / "manifest.json", "dbt manifest")["nodes"]
+    except TrainsetError:
+        return
+    for result in results:
+        node = nodes.get(result["unique_id"], {})
+        relation = node.get("relation_name")
+        if result["status"] not in ("warn", "fail") or not relation:
+            continue
+        try:
+            columns, rows = preview(project, relation)
+        except Exception:  # the preview is a courtesy; dbt's own output stands
+            continue
+        table = Table(title=f"{result['status']}: {node['name']}", title_justify="left")
+        for column in columns:
+            table.add_column(column, overflow="fold", max_width=60)
+        for row in rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        console.print(table)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    from trainset.export import export_dataset
+    from trainset.project import find_project
+
+    project = find_project(args.project_dir)
+    out = Path(args.out) if Path(args.out).is_absolute() else Path.cwd() / args.out
+    with Progress(
+        TextColumn("export"),
+        BarColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("reading dbt artifacts", total=None)
+
+        def on_step(what: str) -> None:
+            progress.update(task, description=what, advance=1)
+
+        result = export_dataset(
+            project,
+            args.dataset,
+            version=args.version,
+            out=out,
+            fmt=args.format,
+            allow_failed_tests=args.allow_failed_tests,
+            force=args.force,
+            csv_safe=args.csv_safe,
+            on_step=on_step,
+        )
+    manifest = result.manifest
+    rows = ", ".join(f"{s} {f['rows']:,}" for s, f in manifest["splits"].items())
+    verb = {
+        "written": "exported",
+        "replaced": "replaced",
+        "unchanged": "unchanged (same data already exported)",
+    }[result.status]
+    console.print(f"{manifest['dataset']} v{manifest['version']} {verb}: {result.path}")
+    console.print(f"  rows: {rows}")
+    summary = manifest["tests"]["summary"]
+    console.print("  tests: " + ", ".join(f"{n} {k}" for k, n in sorted(summary.items())))
+    if manifest.get("failing_tests_overridden"):
+        console.print(
+            "[yellow]  failing tests overridden:[/yellow] "
+            + ", ".join(manifest["failing_tests_overridden"])
+        )
+    if manifest.get("csv_formula_cells"):
+        console.print(
+            f"[yellow]warning:[/yellow] {manifest['csv_formula_cells']} CSV cells start "
+            "with =, +, - or @ and may run as formulas in a spreadsheet; "
+            "re-export with --csv-safe to neutralise them"
+        )
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from trainset.export import verify_export
+    from trainset.load import read_manifest
+
+    manifest = read_manifest(Path(args.path))
+    with console.status("verifying checksums"):
+        problems = verify_export(Path(args.path), raise_on_error=False)
+    for problem in problems:
+        console.print(f"[red]error:[/red] {problem}", highlight=False)
+    if problems:
+        return 1
+    console.print(f"ok: {len(manifest['files'])} files match {args.path}/manifest.json")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,6 +173,44 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("dbt_args", nargs=argparse.REMAINDER, help="passed to dbt")
     p.set_defaults(func=_build)
+
+    p = sub.add_parser(
+        "export",
+        help="write a built dataset's split files, manifest and card",
+        description="Export one version of a built dataset model as "
+        "OUT/DATASET/vN/{SPLIT/features.EXT, SPLIT/labels.EXT, manifest.json, "
+        "README.md}. Refuses when the model was not built by the last dbt run "
+        "or a test on it or upstream of it failed.",
+    )
+    p.add_argument("dataset", help="the dataset model's name, e.g. ticket_triage")
+    p.add_argument("--version", type=int, default=None, help="model version (default: the latest)")
+    p.add_argument("--out", default="exports", help="root folder (default: exports)")
+    p.add_argument("--format", choices=("parquet", "csv", "jsonl"), default="parquet")
+    p.add_argument(
+        "--allow-failed-tests",
+        action="store_true",
+        help="export despite failing tests; recorded in manifest and card",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing version that holds different data",
+    )
+    p.add_argument(
+        "--csv-safe",
+        action="store_true",
+        help="prefix CSV text cells starting with = + - @ with a quote",
+    )
+    p.set_defaults(func=_export)
+
+    p = sub.add_parser(
+        "verify",
+        help="re-hash an exported version against its manifest",
+        description="Re-hash every file of an exported version against its "
+        "manifest.json; exit 1 naming each missing or changed file.",
+    )
+    p.add_argument("path", help="an exported version, e.g. exports/ticket_triage/v2")
+    p.set_defaults(func=_verify)
     return parser
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from trainset.errors import TrainsetError
@@ -14,9 +16,7 @@ def find_project(start: Path | None = None) -> Path:
     for folder in (start.resolve(), *start.resolve().parents):
         if (folder / "dbt_project.yml").is_file():
             return folder
-    raise TrainsetError(
-        f"no dbt project found in {start} or its parents (no dbt_project.yml)"
-    )
+    raise TrainsetError(f"no dbt project found in {start} or its parents (no dbt_project.yml)")
 
 
 def dbt_environment(project_dir: Path) -> dict[str, str]:
@@ -29,16 +29,15 @@ def dbt_environment(project_dir: Path) -> dict[str, str]:
 
 
 def run_dbt(args: list[str], project_dir: Path) -> bool:
-    """Run dbt with args in the project, its output shown; True on success."""
-    from dbt.cli.main import dbtRunner
+    """Run dbt with args in the project, its output shown; True on success.
 
-    os.environ.update(dbt_environment(project_dir))
-    previous = Path.cwd()
-    os.chdir(project_dir)  # raw_dir and the DuckDB path are project-relative
-    try:
-        result = dbtRunner().invoke(args)
-    finally:
-        os.chdir(previous)
-    if result.exception is not None:
-        raise TrainsetError(f"dbt {args[0]} failed: {result.exception}")
-    return bool(result.success)
+    dbt runs in its own process: its DuckDB connection is closed when it
+    returns, so the caller can read the build right away.
+    """
+    dbt = Path(sys.executable).parent / "dbt"
+    if not dbt.is_file():
+        raise TrainsetError(f"dbt is not installed beside {sys.executable}: run `make setup`")
+    env = {**os.environ, **dbt_environment(project_dir)}
+    # raw_dir and the DuckDB path are relative to the project folder.
+    done = subprocess.run([str(dbt), *args], cwd=project_dir, env=env)
+    return done.returncode == 0

@@ -122,8 +122,8 @@ def _fill(rng: random.Random, template: str, lang: str) -> str:
     )
 
 
-def _player_text(rng: random.Random, category: str, lang: str) -> str:
-    if rng.random() < 0.006:
+def _player_text(rng: random.Random, category: str, lang: str, generic_share: float) -> str:
+    if rng.random() < generic_share:
         # "help" and the like: identical texts under many labels.
         return rng.choice(ph.GENERIC_MESSAGES[lang])
     pool = ph.AMBIGUOUS_MESSAGES if rng.random() < 0.05 else ph.FIRST_MESSAGES[category]
@@ -133,8 +133,9 @@ def _player_text(rng: random.Random, category: str, lang: str) -> str:
     if rng.random() < 0.97:
         # Context with a number makes near-identical texts distinct, as
         # on a real desk where exact repeats are rare.
-        detail = rng.choice(ph.DETAILS[lang])
-        parts.append(detail.format(n=rng.randrange(1, 60)))
+        for detail in rng.sample(ph.DETAILS[lang], rng.choice((1, 1, 2))):
+            club = f"{rng.choice(ph.CLUB_PREFIXES)} {rng.choice(ph.CLUB_TOWNS)}"
+            parts.append(detail.format(n=rng.randrange(1, 60), club=club))
     if rng.random() < 0.12:
         kind = rng.choice(list(ph.PII_PHRASES))
         phrase = rng.choice(ph.PII_PHRASES[kind])
@@ -152,8 +153,15 @@ def _player_text(rng: random.Random, category: str, lang: str) -> str:
     return text
 
 
-def generate(n_tickets: int = 2400, seed: int = 7) -> Desk:
-    """Build a desk with about n_tickets tickets (3 per player)."""
+def generate(
+    n_tickets: int = 2400, seed: int = 7, generic_share: float = 0.006, viral_copies: int = 7
+) -> Desk:
+    """Build a desk with about n_tickets tickets (3 per player).
+
+    generic_share is the share of first messages that are generic ("help"):
+    identical texts under many labels, which the ML tests warn about.
+    viral_copies tickets carry one pasted text (see _plant_viral_text).
+    """
     rng = random.Random(seed)
     desk = Desk()
     rows = desk.rows
@@ -166,9 +174,7 @@ def generate(n_tickets: int = 2400, seed: int = 7) -> Desk:
         player = {
             "player_id": f"P{p:06d}",
             "registered_at": _ts(registered, rng),
-            "country": (
-                None if rng.random() < 0.03 else rng.choice(ph.COUNTRIES[lang])
-            ),
+            "country": (None if rng.random() < 0.03 else rng.choice(ph.COUNTRIES[lang])),
             "platform": _pick(rng, PLATFORMS),
             "language": None if rng.random() < 0.02 else lang,
         }
@@ -188,9 +194,7 @@ def generate(n_tickets: int = 2400, seed: int = 7) -> Desk:
                     "purchase_id": f"U{len(rows['purchases']):07d}",
                     "player_id": p_id,
                     "purchased_at": _ts(purchased, rng),
-                    "amount_usd": rng.choice(
-                        ("0.99", "4.99", "9.99", "19.99", "49.99", "99.99")
-                    ),
+                    "amount_usd": rng.choice(("0.99", "4.99", "9.99", "19.99", "49.99", "99.99")),
                     "refunded_at": _ts(refunded, rng) if refunded else None,
                 }
             )
@@ -249,7 +253,7 @@ def generate(n_tickets: int = 2400, seed: int = 7) -> Desk:
         if rng.random() < 0.03:
             message("player", rng.choice(("", "   ")), clock)
         if rng.random() > 0.01:
-            message("player", _player_text(rng, category, lang), clock)
+            message("player", _player_text(rng, category, lang, generic_share), clock)
         clock += timedelta(seconds=rng.randrange(1, 120))
         if rng.random() < 0.7:
             message("bot", ph.BOT_REPLIES[lang], clock)
@@ -304,9 +308,26 @@ def generate(n_tickets: int = 2400, seed: int = 7) -> Desk:
                 resolved + timedelta(minutes=rng.randrange(1, 600)),
             )
 
+    _plant_viral_text(rng, rows, viral_copies)
     _plant_damage(rng, rows)
     desk.planted["mislabelled_ticket_ids"] = mislabelled
     return desk
+
+
+def _plant_viral_text(rng: random.Random, rows: dict[str, list[dict]], copies: int) -> None:
+    """A complaint pasted from a forum post by several players: the same
+    text in several tickets, which may land in different splits."""
+    firsts = {}
+    for m in rows["ticket_messages"]:
+        if m["author_role"] == "player" and m["ticket_id"] not in firsts:
+            firsts[m["ticket_id"]] = m
+    bug_tickets = [
+        t["ticket_id"]
+        for t in rows["tickets"]
+        if t["ticket_id"] in firsts and t["subject"] in ph.SUBJECTS["bug"]["en"]
+    ]
+    for ticket_id in bug_tickets[:: max(1, len(bug_tickets) // max(copies, 1))][:copies]:
+        firsts[ticket_id]["body"] = ph.VIRAL_MESSAGE
 
 
 def _plant_damage(rng: random.Random, rows: dict[str, list[dict]]) -> None:
@@ -316,22 +337,14 @@ def _plant_damage(rng: random.Random, rows: dict[str, list[dict]]) -> None:
         for row in rng.sample(rows[table], max(1, len(rows[table]) // 200)):
             rows[table].append(dict(row))
     players = rows["players"]
-    players.append(
-        {**players[0], "player_id": "P_BAD_PLATFORM", "platform": "windows_phone"}
-    )
+    players.append({**players[0], "player_id": "P_BAD_PLATFORM", "platform": "windows_phone"})
     players.append({**players[1], "player_id": None})
     tickets = rows["tickets"]
-    tickets.append(
-        {**tickets[0], "ticket_id": "T_BAD_TIME", "created_at": "31/12/2024 25:61"}
-    )
+    tickets.append({**tickets[0], "ticket_id": "T_BAD_TIME", "created_at": "31/12/2024 25:61"})
     tickets.append({**tickets[1], "ticket_id": "T_DANGLING", "player_id": "P_UNKNOWN"})
-    tickets.append(
-        {**tickets[2], "ticket_id": "T_BAD_CHANNEL", "channel": "carrier_pigeon"}
-    )
+    tickets.append({**tickets[2], "ticket_id": "T_BAD_CHANNEL", "channel": "carrier_pigeon"})
     messages = rows["ticket_messages"]
-    messages.append(
-        {**messages[0], "message_id": "M_DANGLING", "ticket_id": "T_UNKNOWN"}
-    )
+    messages.append({**messages[0], "message_id": "M_DANGLING", "ticket_id": "T_UNKNOWN"})
     # The same key delivered with different content: all copies rejected.
     messages.append({**messages[3], "body": "edited later by a bad export"})
     resolutions = rows["ticket_resolutions"]
@@ -339,9 +352,7 @@ def _plant_damage(rng: random.Random, rows: dict[str, list[dict]]) -> None:
         {**resolutions[0], "resolution_id": "R_BAD_TIME", "resolved_at": "not a date"}
     )
     purchases = rows["purchases"]
-    purchases.append(
-        {**purchases[0], "purchase_id": "U_BAD_AMOUNT", "amount_usd": "nineteen"}
-    )
+    purchases.append({**purchases[0], "purchase_id": "U_BAD_AMOUNT", "amount_usd": "nineteen"})
 
 
 def write(desk: Desk, out_dir: Path, fmt: str = "csv") -> list[Path]:
@@ -352,9 +363,7 @@ def write(desk: Desk, out_dir: Path, fmt: str = "csv") -> list[Path]:
         path = out_dir / f"{table}.{fmt}"
         if fmt == "csv":
             with path.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.DictWriter(
-                    handle, fieldnames=COLUMNS[table], lineterminator="\n"
-                )
+                writer = csv.DictWriter(handle, fieldnames=COLUMNS[table], lineterminator="\n")
                 writer.writeheader()
                 writer.writerows(desk.rows[table])
         elif fmt == "parquet":

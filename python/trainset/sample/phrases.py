@@ -539,24 +539,29 @@ DETAILS = {
         "it happened {n} times today",
         "my club is in division {n}",
         "I am on season {n}",
+        "my club is {club}",
+        "playing as {club}",
     ),
     "es": (
         "mi club es nivel {n}",
         "juego desde hace {n} meses",
         "pasó {n} veces hoy",
         "estoy en la temporada {n}",
+        "mi club es el {club}",
     ),
     "pt": (
         "meu clube é nível {n}",
         "jogo há {n} meses",
         "aconteceu {n} vezes hoje",
         "estou na temporada {n}",
+        "meu clube é o {club}",
     ),
     "de": (
         "mein Verein ist Level {n}",
         "ich spiele seit {n} Monaten",
         "das ist heute {n} Mal passiert",
         "ich bin in Saison {n}",
+        "mein Verein ist {club}",
     ),
 }
 CLOSERS = {
@@ -565,3 +570,47 @@ CLOSERS = {
     "pt": ("obrigado", "ajuda por favor", "urgente", "valeu"),
     "de": ("danke", "bitte helfen", "dringend", "Grüße"),
 }
+
+# Players name their clubs; the names make otherwise equal texts distinct.
+CLUB_PREFIXES = (
+    "FC",
+    "Real",
+    "Sporting",
+    "Atletico",
+    "Borussia",
+    "Dynamo",
+    "Inter",
+    "Racing",
+    "United",
+    "Olympique",
+    "Deportivo",
+    "Union",
+)
+CLUB_TOWNS = (
+    "Lisboa",
+    "Sevilla",
+    "Leeds",
+    "Porto",
+    "Bremen",
+    "Santos",
+    "Lyon",
+    "Cordoba",
+    "Graz",
+    "Bilbao",
+    "Recife",
+    "Malmo",
+    "Cadiz",
+    "Basel",
+    "Derby",
+    "Napoli",
+    "Rosario",
+    "Belem",
+    "Kiel",
+    "Vigo",
+)
+
+# Posted on a fan forum and pasted into tickets word for word.
+VIRAL_MESSAGE = (
+    "After the 3.2 update the game crashes when I open the transfer market. "
+    "Reinstalling did not help. Please fix it!"
+)

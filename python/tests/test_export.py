@@ -1,0 +1,282 @@
+"""Export, verify and load, end to end on the bundled sample."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import BIN, PROJECT, dbt, write_desk
+
+from trainset.errors import TrainsetError
+from trainset.export import export_dataset, verify_export
+from trainset.load import load, load_hf
+
+
+@pytest.fixture()
+def env_for(monkeypatch):
+    """Point trainset at a build's DuckDB file and target folder."""
+
+    def use(build):
+        monkeypatch.setenv("TRAINSET_DB", str(build.db))
+        monkeypatch.setenv("DBT_TARGET_PATH", str(build.target))
+
+    return use
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "jsonl"])
+def test_export_layout_verify_and_load(sample_build, env_for, tmp_path, fmt):
+    env_for(sample_build)
+    result = export_dataset(PROJECT, "ticket_triage", out=tmp_path, fmt=fmt)
+    version = tmp_path / "ticket_triage" / "v2"
+    assert result.path == version and result.status == "written"
+    assert sorted(p.name for p in version.iterdir()) == [
+        "README.md",
+        "manifest.json",
+        "test",
+        "train",
+        "validation",
+    ]
+    for split in ("train", "validation", "test"):
+        assert sorted(p.name for p in (version / split).iterdir()) == [
+            f"features.{fmt}",
+            f"labels.{fmt}",
+        ]
+    manifest = json.loads((version / "manifest.json").read_text())
+    assert (
+        manifest["dbt"]["invocation_id"]
+        == json.loads((sample_build.target / "run_results.json").read_text())["metadata"][
+            "invocation_id"
+        ]
+    )
+    assert manifest["dbt"]["adapter"] == "duckdb"
+    assert {c["role"] for c in manifest["columns"]} == {"id", "feature", "label", "split", "as_of"}
+    assert manifest["tests"]["summary"].get("fail", 0) == 0
+    assert manifest["tests"]["summary"]["pass"] > 50
+    assert verify_export(version) == []
+
+    X, y = load(version, "train")
+    assert list(X.columns) == manifest["roles"]["features"]
+    assert X.index.name == "ticket_id" and X.index.is_monotonic_increasing
+    assert (X.index == y.index).all() and y.name == "category"
+    assert len(X) == manifest["splits"]["train"]["rows"]
+    db = sample_build.frame(
+        "select * from ticket_triage_v2 where split = 'train' order by ticket_id"
+    )
+    assert list(X["first_message"]) == list(db["first_message"])
+    assert [str(v) for v in X["spend_usd_30d"]] == [str(v) for v in db["spend_usd_30d"]]
+    card = (version / "README.md").read_text()
+    for needed in (
+        "Dataset structure",
+        "Splits",
+        "Data quality",
+        "<email>",
+        "How to load",
+        manifest["dbt"]["invocation_id"],
+    ):
+        assert needed in card
+
+
+def test_same_build_exports_identical_bytes(sample_build, env_for, tmp_path):
+    env_for(sample_build)
+    first = export_dataset(PROJECT, "ticket_triage", out=tmp_path / "a").manifest
+    second = export_dataset(PROJECT, "ticket_triage", out=tmp_path / "b").manifest
+    assert first["files"] == second["files"]
+    differing = {k for k in first if first[k] != second[k]}
+    assert differing <= {"created_at"}
+    again = export_dataset(PROJECT, "ticket_triage", out=tmp_path / "a")
+    assert again.status == "unchanged"
+
+
+def test_tampered_file_fails_verify_naming_it(sample_build, env_for, tmp_path):
+    env_for(sample_build)
+    version = export_dataset(PROJECT, "ticket_triage", out=tmp_path).path
+    labels = version / "test" / "labels.parquet"
+    labels.write_bytes(labels.read_bytes()[:-1] + b"\0")
+    (version / "train" / "features.parquet").unlink()
+    problems = verify_export(version, raise_on_error=False)
+    assert any("test/labels.parquet: checksum mismatch" in p for p in problems)
+    assert any("train/features.parquet: missing" in p for p in problems)
+    cli = subprocess.run([BIN / "trainset", "verify", str(version)], capture_output=True, text=True)
+    assert cli.returncode == 1 and "labels.parquet" in cli.stderr
+    assert "Traceback" not in cli.stderr
+    with pytest.raises(TrainsetError, match="verify failed"):
+        load(version, "test")
+
+
+def test_existing_version_with_other_data_needs_force(sample_build, env_for, tmp_path):
+    env_for(sample_build)
+    version = export_dataset(PROJECT, "ticket_triage", out=tmp_path).path
+    manifest = json.loads((version / "manifest.json").read_text())
+    # Another build of the same version with different data.
+    other = dbt(
+        ["build"],
+        tmp_path / "other",
+        vars={"raw_dir": str(write_desk(tmp_path / "raw", n_tickets=2400, seed=23))},
+    )
+    assert other.returncode == 0, other.output[-2000:]
+    env_for(other)
+    with pytest.raises(TrainsetError, match="already holds different data"):
+        export_dataset(PROJECT, "ticket_triage", out=tmp_path)
+    assert json.loads((version / "manifest.json").read_text()) == manifest
+    replaced = export_dataset(PROJECT, "ticket_triage", out=tmp_path, force=True)
+    assert replaced.status == "replaced"
+    assert verify_export(version) == []
+    assert replaced.manifest["files"] != manifest["files"]
+    assert not [p for p in (tmp_path / "ticket_triage").iterdir() if p.name != "v2"]
+
+
+def _target_with(sample_build, tmp_path, edit):
+    target = tmp_path / "target"
+    shutil.copytree(sample_build.target, target)
+    results = json.loads((target / "run_results.json").read_text())
+    edit(results)
+    (target / "run_results.json").write_text(json.dumps(results))
+    return target
+
+
+def test_gate_refuses_failing_tests_unless_overridden(sample_build, monkeypatch, tmp_path):
+    def plant(results):
+        for r in results["results"]:
+            if r["unique_id"].startswith("test.trainset.no_conflicting_labels_ticket_triage_v2"):
+                r["status"], r["failures"] = "fail", 999
+            if r["unique_id"].startswith("test.trainset.raw_rows_conserved_base_desk__tickets"):
+                r["status"] = "error"
+
+    monkeypatch.setenv("TRAINSET_DB", str(sample_build.db))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(_target_with(sample_build, tmp_path, plant)))
+    with pytest.raises(TrainsetError) as refused:
+        export_dataset(PROJECT, "ticket_triage", out=tmp_path / "out")
+    message = str(refused.value)
+    assert "no_conflicting_labels_ticket_triage_v2" in message
+    assert "raw_rows_conserved_base_desk__tickets" in message  # upstream counts too
+    assert not (tmp_path / "out" / "ticket_triage" / "v2").exists()
+    result = export_dataset(PROJECT, "ticket_triage", out=tmp_path / "out", allow_failed_tests=True)
+    assert result.manifest["allow_failed_tests"] is True
+    assert len(result.manifest["failing_tests_overridden"]) == 2
+    assert "--allow-failed-tests" in (result.path / "README.md").read_text()
+
+
+def test_gate_refuses_a_model_that_was_not_built(sample_build, monkeypatch, tmp_path):
+    def drop_model(results):
+        results["results"] = [
+            r for r in results["results"] if r["unique_id"] != "model.trainset.ticket_triage.v2"
+        ]
+
+    monkeypatch.setenv("TRAINSET_DB", str(sample_build.db))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(_target_with(sample_build, tmp_path, drop_model)))
+    with pytest.raises(TrainsetError, match="not built by the last dbt run"):
+        export_dataset(PROJECT, "ticket_triage", out=tmp_path / "out")
+    # Version 1 was built by that run, so it exports.
+    assert (
+        export_dataset(PROJECT, "ticket_triage", version=1, out=tmp_path / "out").status
+        == "written"
+    )
+
+
+def test_cli_errors_are_one_line(sample_build, tmp_path):
+    env = {
+        **os.environ,
+        "TRAINSET_DB": str(sample_build.db),
+        "DBT_TARGET_PATH": str(sample_build.target),
+    }
+    for args, expected in (
+        (["export", "no_such_dataset"], "unknown dataset"),
+        (["export", "ticket_triage", "--version", "7"], "no version 7"),
+        (["verify", str(tmp_path)], "not an exported dataset"),
+    ):
+        done = subprocess.run(
+            [BIN / "trainset", *args], cwd=PROJECT, env=env, capture_output=True, text=True
+        )
+        assert done.returncode != 0
+        assert expected in done.stderr and "Traceback" not in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_killed_export_leaves_previous_version_intact(sample_build, tmp_path):
+    env = {
+        **os.environ,
+        "TRAINSET_DB": str(sample_build.db),
+        "DBT_TARGET_PATH": str(sample_build.target),
+    }
+    out = tmp_path / "out"
+    first = subprocess.run(
+        [BIN / "trainset", "export", "ticket_triage", "--out", str(out)],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert first.returncode == 0, first.stderr
+    before = (out / "ticket_triage" / "v2" / "manifest.json").read_bytes()
+    # A forced re-export in CSV that stops after its first file, then kill -9.
+    script = (
+        "import time, pathlib\n"
+        "from trainset.export import export_dataset\n"
+        "def slow(step):\n"
+        "    if step.startswith('train/labels'): time.sleep(60)\n"
+        f"export_dataset(pathlib.Path({str(PROJECT)!r}), 'ticket_triage', "
+        f"out=pathlib.Path({str(out)!r}), fmt='csv', force=True, on_step=slow)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], env=env)
+    deadline = time.time() + 60
+    while time.time() < deadline and not list(out.glob("ticket_triage/.v2.tmp-*/train/*.csv")):
+        time.sleep(0.1)
+    assert list(out.glob("ticket_triage/.v2.tmp-*/train/*.csv")), "export never started"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    version = out / "ticket_triage" / "v2"
+    assert (version / "manifest.json").read_bytes() == before
+    assert verify_export(version) == []
+    # The next export clears what the killed one left behind.
+    again = subprocess.run(
+        [BIN / "trainset", "export", "ticket_triage", "--out", str(out)],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert again.returncode == 0 and "unchanged" in again.stderr, again.stderr
+    assert sorted(p.name for p in (out / "ticket_triage").iterdir()) == ["v2"]
+
+
+def test_load_feeds_a_scikit_learn_pipeline(sample_build, env_for, tmp_path):
+    from sklearn.compose import ColumnTransformer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    env_for(sample_build)
+    version = export_dataset(PROJECT, "ticket_triage", out=tmp_path).path
+    X, y = load(version, "train")
+    X_test, y_test = load(version, "test")
+    model = make_pipeline(
+        ColumnTransformer(
+            [
+                ("text", TfidfVectorizer(), "first_message"),
+                ("cat", OneHotEncoder(handle_unknown="ignore"), ["channel", "platform"]),
+            ]
+        ),
+        LogisticRegression(max_iter=500),
+    )
+    model.fit(X, y)
+    assert model.score(X_test, y_test) > 0.5
+
+
+def test_load_hf_gives_a_dataset_dict_with_class_labels(sample_build, env_for, tmp_path):
+    env_for(sample_build)
+    version = export_dataset(PROJECT, "ticket_triage", out=tmp_path).path
+    data = load_hf(version)
+    assert set(data) == {"train", "validation", "test"}
+    label = data["train"].features["category"]
+    assert label.names == sorted(label.names) and "billing" in label.names
+    assert (
+        data["test"].num_rows
+        == json.loads((version / "manifest.json").read_text())["splits"]["test"]["rows"]
+    )

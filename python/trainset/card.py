@@ -1,0 +1,164 @@
+"""The dataset card: the manifest's facts for a person.
+
+It follows the sections of a Hugging Face dataset card where they fit, and
+is rendered from the manifest alone, so the two never disagree.
+"""
+
+from __future__ import annotations
+
+
+def _size_category(rows: int) -> str:
+    for bound, name in (
+        (1_000, "n<1K"),
+        (10_000, "1K<n<10K"),
+        (100_000, "10K<n<100K"),
+        (1_000_000, "100K<n<1M"),
+        (10_000_000, "1M<n<10M"),
+    ):
+        if rows < bound:
+            return name
+    return "n>10M"
+
+
+def _cell(text: object) -> str:
+    return " ".join(str(text if text is not None else "").split()).replace("|", "\\|")
+
+
+def render_card(manifest: dict) -> str:
+    name, version = manifest["dataset"], manifest["version"]
+    splits = manifest["splits"]
+    total = sum(s["rows"] for s in splits.values())
+    roles = manifest["roles"]
+    ext = manifest["format"]
+    labels = sorted({label for s in splits.values() for label in s["labels"]})
+    lines = [
+        "---",
+        f"pretty_name: {name} v{version}",
+        "task_categories:",
+        "  - text-classification",
+        "size_categories:",
+        f"  - {_size_category(total)}",
+        "tags:",
+        "  - trainset",
+        "  - dbt",
+        "---",
+        "",
+        f"# Dataset card for {name} v{version}",
+        "",
+    ]
+    if manifest.get("allow_failed_tests") and manifest.get("failing_tests_overridden"):
+        lines += [
+            "> **Warning:** exported with `--allow-failed-tests` although these "
+            "tests failed: "
+            + ", ".join(f"`{t}`" for t in manifest["failing_tests_overridden"])
+            + ".",
+            "",
+        ]
+    lines += [
+        "## Dataset description",
+        "",
+        manifest.get("description") or "(no description)",
+        "",
+    ]
+    lines += ["## Uses", ""]
+    if manifest.get("exposures"):
+        for exposure in manifest["exposures"]:
+            lines.append(
+                f"- **{exposure['name']}** ({exposure['type']}): "
+                f"{_cell(exposure.get('description'))}"
+            )
+    else:
+        lines.append("No consumer is declared as a dbt exposure.")
+    lines += [
+        "",
+        "## Dataset structure",
+        "",
+        f"Each split has `features.{ext}` (the id and every feature) and "
+        f"`labels.{ext}` (the id and the label), with the same rows in the same "
+        f"order, sorted by `{roles['id']}`.",
+        "",
+        "| column | role | type | definition |",
+        "|---|---|---|---|",
+    ]
+    for column in manifest["columns"]:
+        lines.append(
+            f"| `{column['name']}` | {column['role'] or ''} | "
+            f"{column['data_type'] or ''} | {_cell(column['description'])} |"
+        )
+    lines += [
+        "",
+        "### Splits",
+        "",
+        "| split | rows | " + " | ".join(labels) + " |",
+        "|---|---:|" + "---:|" * len(labels),
+    ]
+    for split, facts in splits.items():
+        counts = " | ".join(str(facts["labels"].get(label, 0)) for label in labels)
+        lines.append(f"| {split} | {facts['rows']} | {counts} |")
+    lines += ["", f"{total} rows in all.", ""]
+
+    tests = manifest["tests"]
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(tests["summary"].items()))
+    lines += [
+        "## Data quality",
+        "",
+        f"dbt tests on the model and everything upstream of it in the build: {summary}.",
+        "",
+        "| test | status | failing rows |",
+        "|---|---|---:|",
+    ]
+    for test in tests["results"]:
+        if test["status"] != "pass":
+            lines.append(
+                f"| `{test['name']}` | {test['status']} | "
+                f"{test['failures'] if test['failures'] is not None else ''} |"
+            )
+    if all(t["status"] == "pass" for t in tests["results"]):
+        lines.append("| (all passed) | | |")
+    lines += ["", "Tests that passed are listed in `manifest.json`.", ""]
+
+    pii_tests = [t for t in tests["results"] if t["name"].startswith("pii_free")]
+    lines += ["## Personal and sensitive information", ""]
+    lines.append(
+        "Free text is masked before export: email addresses become `<email>`, "
+        "payment card numbers `<card>`, IPv4 addresses `<ip>` and phone numbers "
+        "`<phone>` (the `mask_pii` macro). Dates, times, amounts and short "
+        "numbers are kept."
+    )
+    if pii_tests:
+        statuses = ", ".join(f"`{t['name']}`: {t['status']}" for t in pii_tests)
+        lines.append(
+            f"The `pii_free` test checks that none of these patterns is left ({statuses})."
+        )
+    if manifest.get("csv_safe"):
+        lines.append("")
+        lines.append(
+            "Exported with `--csv-safe`: text cells that began with `=`, `+`, "
+            "`-` or `@` were prefixed with `'` so spreadsheets do not run them."
+        )
+    lines += [
+        "",
+        "## How to load",
+        "",
+        "```python",
+        "import trainset",
+        "",
+        f'X_train, y_train = trainset.load("{name}/v{version}", "train")  # pandas',
+        f'dataset = trainset.load_hf("{name}/v{version}")  # Hugging Face DatasetDict',
+        "```",
+        "",
+        "Both check the files' sha256 against `manifest.json` first; "
+        f"`trainset verify {name}/v{version}` does the same from the shell.",
+        "",
+        "## Provenance",
+        "",
+        f"- dbt model `{manifest['dbt']['unique_id']}`, relation `{manifest['dbt']['relation']}`",
+        f"- dbt {manifest['dbt']['dbt_version']} on {manifest['dbt']['adapter']}, "
+        f"invocation `{manifest['dbt']['invocation_id']}`",
+        f"- git commit `{manifest['git']['commit']}`"
+        + (" (work tree dirty)" if manifest["git"]["dirty"] else ""),
+        "- vars: " + ", ".join(f"`{k}={v}`" for k, v in sorted(manifest["vars"].items())),
+        f"- labels: {', '.join(labels)}",
+        "",
+    ]
+    return "\n".join(lines)

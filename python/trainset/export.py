@@ -1,0 +1,392 @@
+"""Export a built dataset version as split files, a manifest and a card.
+
+Layout: OUT/DATASET/vN/{SPLIT/features.EXT, SPLIT/labels.EXT, manifest.json,
+README.md}. Files are written by the engine's own COPY, sorted by the id,
+into a temporary folder beside the target and renamed into place, so an
+interrupted export leaves the previous state intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from trainset import __version__
+from trainset.artifacts import Dataset, load_dataset
+from trainset.card import render_card
+from trainset.errors import TrainsetError
+from trainset.warehouse import duckdb_connection
+
+FORMATS = {"parquet": "parquet", "csv": "csv", "jsonl": "jsonl"}
+COPY_OPTIONS = {
+    "parquet": "format parquet",
+    "csv": "format csv, header true",
+    "jsonl": "format json",
+}
+SPLIT_ORDER = ("train", "validation", "test")
+SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+# Spreadsheets run cells that start with these as formulas.
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    status: str  # written, unchanged or replaced
+    manifest: dict
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def quote_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _git_state(project_dir: Path) -> dict:
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(project_dir), *args],
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain")
+    return {"commit": commit, "dirty": bool(status) if status is not None else None}
+
+
+def check_gate(dataset: Dataset, allow_failed_tests: bool) -> None:
+    """Refuse a dataset that was not built, or whose tests fail."""
+    label = f"{dataset.name} v{dataset.version}"
+    if dataset.build_status is None:
+        raise TrainsetError(
+            f"{label} was not built by the last dbt run "
+            "(target/run_results.json): run `dbt build` first"
+        )
+    if dataset.build_status != "success":
+        raise TrainsetError(
+            f"{label} did not build in the last dbt run "
+            f"(status {dataset.build_status}): fix the build first"
+        )
+    failing = dataset.failing_tests
+    if failing and not allow_failed_tests:
+        names = ", ".join(f"{t.name} ({t.status})" for t in failing)
+        raise TrainsetError(
+            f"{label} has {len(failing)} failing test(s): {names}; fix them, "
+            "or export anyway with --allow-failed-tests"
+        )
+
+
+def _safe_child(root: Path, *parts: str) -> Path:
+    """root/parts, refusing anything that would leave root."""
+    for part in parts:
+        if not SAFE_NAME.match(part):
+            raise TrainsetError(f"refusing unsafe path component {part!r}")
+    path = root.joinpath(*parts)
+    if root.resolve() not in path.resolve().parents:
+        raise TrainsetError(f"refusing to write outside {root}: {path}")
+    return path
+
+
+def _clean_stale_temporaries(parent: Path) -> None:
+    """Remove temporary folders left by exports that were killed."""
+    for stale in parent.glob(".*.tmp-*"):
+        pid = stale.name.split(".tmp-")[-1].split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def export_dataset(
+    project_dir: Path,
+    name: str,
+    version: int | None = None,
+    out: Path = Path("exports"),
+    fmt: str = "parquet",
+    allow_failed_tests: bool = False,
+    force: bool = False,
+    csv_safe: bool = False,
+    on_step: Callable[[str], None] | None = None,
+) -> ExportResult:
+    """Export one version of a dataset; see the module docstring."""
+    if fmt not in FORMATS:
+        raise TrainsetError(f"unknown format {fmt!r}: use parquet, csv or jsonl")
+    if csv_safe and fmt != "csv":
+        raise TrainsetError("--csv-safe applies to --format csv only")
+    step = on_step or (lambda _: None)
+    dataset = load_dataset(project_dir, name, version)
+    check_gate(dataset, allow_failed_tests)
+    id_col = dataset.one("id")
+    label_col = dataset.one("label")
+    split_col = dataset.one("split")
+    features = dataset.role("feature")
+    if not features:
+        raise TrainsetError(f"{name} has no column with meta.role 'feature'")
+
+    out = Path(out)
+    parent = _safe_child(out, name)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise TrainsetError(f"cannot create {parent}: {error.strerror}") from None
+    target = _safe_child(out, name, f"v{dataset.version}")
+    _clean_stale_temporaries(parent)
+    temporary = parent / f".v{dataset.version}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    temporary.mkdir()
+    try:
+        manifest = _write_version(
+            project_dir,
+            dataset,
+            temporary,
+            fmt,
+            csv_safe,
+            allow_failed_tests,
+            id_col.name,
+            label_col.name,
+            split_col.name,
+            [f.name for f in features],
+            step,
+        )
+        return _publish(temporary, target, manifest, force)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _write_version(
+    project_dir: Path,
+    dataset: Dataset,
+    folder: Path,
+    fmt: str,
+    csv_safe: bool,
+    allow_failed_tests: bool,
+    id_col: str,
+    label_col: str,
+    split_col: str,
+    feature_cols: list[str],
+    step: Callable[[str], None],
+) -> dict:
+    ext = FORMATS[fmt]
+    q = quote_identifier
+    files = []
+    splits: dict[str, dict] = {}
+    formula_cells = 0
+    with duckdb_connection(project_dir) as con:
+        types = {row[0]: row[1] for row in con.sql(f"describe {dataset.relation}").fetchall()}
+        found = [
+            r[0]
+            for r in con.sql(f"select distinct {q(split_col)} from {dataset.relation}").fetchall()
+        ]
+        if None in found:
+            raise TrainsetError(f"{dataset.name} has rows with a null {split_col}")
+        order = sorted(
+            found,
+            key=lambda s: (
+                SPLIT_ORDER.index(s) if s in SPLIT_ORDER else len(SPLIT_ORDER),
+                s,
+            ),
+        )
+        for split in order:
+            split_dir = _safe_child(folder, split)
+            split_dir.mkdir()
+            for kind, cols in (("features", feature_cols), ("labels", [label_col])):
+                step(f"{split}/{kind}.{ext}")
+                selected = [q(id_col), *(q(c) for c in cols)]
+                if csv_safe:
+                    selected = [q(id_col), *(_neutralised(c, types[c]) for c in cols)]
+                path = split_dir / f"{kind}.{ext}"
+                con.sql(
+                    f"copy (select {', '.join(selected)} from {dataset.relation} "
+                    f"where {q(split_col)} = {_literal(split)} order by {q(id_col)}) "
+                    f"to {_literal(str(path))} ({COPY_OPTIONS[fmt]})"
+                )
+                if fmt == "csv" and not csv_safe:
+                    formula_cells += _formula_cells(
+                        con, dataset.relation, split_col, split, [id_col, *cols], types
+                    )
+            counts = con.sql(
+                f"select {q(label_col)}, count(*) from {dataset.relation} "
+                f"where {q(split_col)} = {_literal(split)} group by 1 order by 1"
+            ).fetchall()
+            splits[split] = {
+                "rows": sum(n for _, n in counts),
+                "labels": {str(label): n for label, n in counts},
+            }
+    step("checksums")
+    for path in sorted(p for p in folder.rglob(f"*.{ext}")):
+        files.append(
+            {
+                "path": path.relative_to(folder).as_posix(),
+                "bytes": path.stat().st_size,
+                "sha256": sha256_of(path),
+            }
+        )
+    tests = [asdict(t) for t in dataset.tests]
+    summary: dict[str, int] = {}
+    for t in dataset.tests:
+        summary[t.status] = summary.get(t.status, 0) + 1
+    manifest = {
+        "trainset_version": __version__,
+        "dataset": dataset.name,
+        "version": dataset.version,
+        "latest_version": dataset.latest_version,
+        "description": dataset.description,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "format": fmt,
+        "dbt": {
+            "unique_id": dataset.unique_id,
+            "relation": dataset.relation,
+            "dbt_version": dataset.dbt_version,
+            "adapter": dataset.adapter,
+            "invocation_id": dataset.invocation_id,
+            "built_at": dataset.generated_at,
+        },
+        "git": _git_state(project_dir),
+        "vars": dataset.vars,
+        "columns": [
+            {
+                "name": c.name,
+                "role": c.role,
+                "data_type": types.get(c.name, c.data_type),
+                "description": c.description,
+            }
+            for c in dataset.columns
+        ],
+        "roles": {
+            "id": id_col,
+            "label": label_col,
+            "split": split_col,
+            "features": feature_cols,
+        },
+        "splits": splits,
+        "files": files,
+        "tests": {"summary": summary, "results": tests},
+        "exposures": dataset.exposures,
+        "allow_failed_tests": allow_failed_tests,
+        "failing_tests_overridden": [t.name for t in dataset.failing_tests]
+        if allow_failed_tests
+        else [],
+        "csv_safe": csv_safe,
+        "csv_formula_cells": formula_cells,
+    }
+    step("manifest and card")
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+    (folder / "README.md").write_text(render_card(manifest))
+    return manifest
+
+
+def _literal(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _neutralised(column: str, data_type: str) -> str:
+    """A text column with formula-like cells prefixed by a quote."""
+    q = quote_identifier(column)
+    if "CHAR" not in data_type.upper() and "STRING" not in data_type.upper():
+        return q
+    prefixes = ", ".join(_literal(p) for p in FORMULA_PREFIXES)
+    return f"case when left({q}, 1) in ({prefixes}) then '''' || {q} else {q} end as {q}"
+
+
+def _formula_cells(con, relation, split_col, split, cols, types) -> int:
+    text = [c for c in cols if "CHAR" in types.get(c, "").upper()]
+    if not text:
+        return 0
+    prefixes = ", ".join(_literal(p) for p in FORMULA_PREFIXES)
+    terms = " + ".join(
+        f"count(*) filter (where left({quote_identifier(c)}, 1) in ({prefixes}))" for c in text
+    )
+    return con.sql(
+        f"select {terms} from {relation} where {quote_identifier(split_col)} = {_literal(split)}"
+    ).fetchall()[0][0]
+
+
+def _data_checksums(manifest: dict) -> dict[str, str]:
+    return {f["path"]: f["sha256"] for f in manifest["files"]}
+
+
+def _publish(temporary: Path, target: Path, manifest: dict, force: bool) -> ExportResult:
+    if target.is_symlink():
+        raise TrainsetError(f"refusing to replace {target}: it is a symbolic link")
+    if target.exists():
+        existing_path = target / "manifest.json"
+        existing = json.loads(existing_path.read_text()) if existing_path.is_file() else None
+        same = (
+            existing is not None
+            and _data_checksums(existing) == _data_checksums(manifest)
+            and not verify_export(target, raise_on_error=False)
+        )
+        if same:
+            return ExportResult(target, "unchanged", existing)
+        if not force:
+            raise TrainsetError(
+                f"{target} already holds different data: versions are immutable; "
+                "bump the model version, or replace it with --force"
+            )
+        backup = target.with_name(f".{target.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+        os.rename(target, backup)
+        try:
+            os.rename(temporary, target)
+        except OSError:
+            os.rename(backup, target)
+            raise
+        shutil.rmtree(backup, ignore_errors=True)
+        return ExportResult(target, "replaced", manifest)
+    os.rename(temporary, target)
+    return ExportResult(target, "written", manifest)
+
+
+def verify_export(path: Path, raise_on_error: bool = True) -> list[str]:
+    """Re-hash an exported version against its manifest; the problems found.
+
+    Raises TrainsetError naming the first bad file when raise_on_error.
+    """
+    path = Path(path)
+    manifest_path = path / "manifest.json"
+    if not manifest_path.is_file():
+        problems = [f"{manifest_path}: missing"]
+    else:
+        try:
+            manifest = json.loads(manifest_path.read_text())
+            entries = manifest["files"]
+        except (json.JSONDecodeError, KeyError, TypeError):
+            entries = None
+        problems = [] if entries is not None else [f"{manifest_path}: not a trainset manifest"]
+        for entry in entries or []:
+            file = path / entry["path"]
+            if not file.is_file():
+                problems.append(f"{file}: missing")
+            elif file.stat().st_size != entry["bytes"] or sha256_of(file) != entry["sha256"]:
+                problems.append(f"{file}: checksum mismatch")
+    if problems and raise_on_error:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise TrainsetError(f"verify failed: {problems[0]}{more}")
+    return problems

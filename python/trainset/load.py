@@ -1,0 +1,93 @@
+"""Load an exported dataset version for training: pandas or Hugging Face."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from trainset.errors import TrainsetError
+
+
+def read_manifest(path: Path) -> dict:
+    manifest = Path(path) / "manifest.json"
+    if not manifest.is_file():
+        raise TrainsetError(f"{path} is not an exported dataset version (no manifest.json)")
+    return json.loads(manifest.read_text())
+
+
+def _duckdb_type(data_type: str | None) -> str:
+    """A type DuckDB reads from text: the export's own types, or Spark's."""
+    text = (data_type or "varchar").lower()
+    return {"string": "varchar", "int": "integer", "long": "bigint"}.get(text, text)
+
+
+def read_split_file(path: Path, kind: str, split: str, manifest: dict):
+    """One split's features or labels as a pandas DataFrame, types intact."""
+    import duckdb
+
+    fmt = manifest["format"]
+    file = Path(path) / split / f"{kind}.{fmt}"
+    if not file.is_file():
+        known = ", ".join(manifest["splits"])
+        raise TrainsetError(f"no split {split!r} in {path} (splits: {known})")
+    types = {c["name"]: _duckdb_type(c["data_type"]) for c in manifest["columns"]}
+    roles = manifest["roles"]
+    names = [
+        roles["id"],
+        *(roles["features"] if kind == "features" else [roles["label"]]),
+    ]
+    columns = "{" + ", ".join(f"'{n}': '{types[n]}'" for n in names) + "}"
+    literal = "'" + str(file).replace("'", "''") + "'"
+    reader = {
+        "parquet": f"read_parquet({literal})",
+        # Quoted empty fields are empty strings, unquoted ones are nulls.
+        "csv": f"read_csv({literal}, header = true, columns = {columns}, "
+        "allow_quoted_nulls = false, delim = ',', quote = '\"', escape = '\"')",
+        "jsonl": f"read_json({literal}, columns = {columns}, format = 'newline_delimited')",
+    }[fmt]
+    with duckdb.connect() as con:
+        frame = con.sql(f"select * from {reader}").df()
+    return frame.set_index(roles["id"])
+
+
+def load(path: str | Path, split: str = "train"):
+    """(X, y) of one split: a DataFrame of features and a Series of labels,
+    both indexed by the id, after checking every file's checksum."""
+    from trainset.export import verify_export
+
+    path = Path(path)
+    manifest = read_manifest(path)
+    verify_export(path)
+    features = read_split_file(path, "features", split, manifest)
+    labels = read_split_file(path, "labels", split, manifest)
+    if not features.index.equals(labels.index):
+        raise TrainsetError(f"{path}/{split}: features and labels hold different ids")
+    return features, labels[manifest["roles"]["label"]]
+
+
+def load_hf(path: str | Path):
+    """A Hugging Face DatasetDict, one Dataset per split, with the label as
+    a ClassLabel, after checking every file's checksum."""
+    try:
+        import datasets
+    except ImportError:
+        raise TrainsetError(
+            "load_hf needs the Hugging Face datasets package: pip install datasets"
+        ) from None
+    from trainset.export import verify_export
+
+    path = Path(path)
+    manifest = read_manifest(path)
+    verify_export(path)
+    label = manifest["roles"]["label"]
+    names = sorted({str(v) for s in manifest["splits"].values() for v in s["labels"]})
+    class_label = datasets.ClassLabel(names=names)
+    splits = {}
+    for split in manifest["splits"]:
+        features = read_split_file(path, "features", split, manifest)
+        labels = read_split_file(path, "labels", split, manifest)
+        frame = features.join(labels).reset_index()
+        frame[label] = frame[label].astype(str)
+        dataset = datasets.Dataset.from_pandas(frame, preserve_index=False)
+        splits[split] = dataset.cast_column(label, class_label)
+    return datasets.DatasetDict(splits)

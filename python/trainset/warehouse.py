@@ -1,0 +1,45 @@
+"""Reading a built relation: the one module that knows each engine."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from trainset.errors import TrainsetError
+
+
+def duckdb_path(project_dir: Path) -> Path:
+    """The DuckDB file the duckdb target writes (profiles.yml's rule)."""
+    path = Path(os.environ.get("TRAINSET_DB", "target/trainset.duckdb"))
+    return path if path.is_absolute() else project_dir / path
+
+
+@contextmanager
+def duckdb_connection(project_dir: Path):
+    """A read-only connection to the project's DuckDB build."""
+    import duckdb
+
+    path = duckdb_path(project_dir)
+    if not path.is_file():
+        raise TrainsetError(f"no DuckDB build at {path}: run `dbt build` first")
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():
+            raise TrainsetError(
+                f"{path} is locked by another process (a dbt build running?); "
+                "try again when it has finished"
+            ) from None
+        raise TrainsetError(f"cannot open {path}: {error}") from None
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def preview(project_dir: Path, relation: str, limit: int = 5) -> tuple[list[str], list[tuple]]:
+    """Column names and the first rows of a relation in the DuckDB build."""
+    with duckdb_connection(project_dir) as con:
+        result = con.sql(f"select * from {relation} limit {int(limit)}")
+        return list(result.columns), result.fetchall()
