@@ -13,7 +13,7 @@ export DBT_PROJECT_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: setup dataset build test lint dbt-test pytest sample clean
+.PHONY: setup dataset build test lint dbt-test pytest browser sample docs clean
 
 setup: $(STAMP)
 
@@ -39,14 +39,28 @@ lint: setup
 dbt-test: setup
 	$(BIN)/dbt build
 
-pytest: setup
+pytest: setup browser
 	$(BIN)/pytest
+
+# The profile report's browser test needs Debian's chromium and chromedriver.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing chromium and chromium-driver for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else echo "warning: chromium missing and not root: the browser test will skip" >&2; fi; }
 
 test: lint dbt-test pytest
 
 # Regenerate the bundled sample in seeds/desk_sample (deterministic).
 sample: setup
 	$(BIN)/trainset sample --out seeds/desk_sample
+
+# The README's screenshot of the profile report, made by trainset itself.
+docs: dataset browser
+	$(BIN)/trainset baseline exports/ticket_triage/v2
+	$(BIN)/trainset audit exports/ticket_triage/v2
+	$(BIN)/trainset profile exports/ticket_triage/v2 --screenshot docs/profile.png
 
 clean:
 	rm -rf target logs exports

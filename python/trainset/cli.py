@@ -138,6 +138,83 @@ def _verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _steps(label: str):
+    """A rich progress display, and the on_step callback that drives it."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn(label),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+    task = progress.add_task("starting", total=None)
+    return progress, lambda what: progress.update(task, description=what)
+
+
+def _profile(args: argparse.Namespace) -> int:
+    from trainset.profile import render_profile, screenshot
+
+    progress, step = _steps("profile")
+    with progress:
+        out = render_profile(args.path, compare=args.compare, out=args.out, on_step=step)
+        if args.screenshot:
+            step("screenshot")
+            screenshot(out, Path(args.screenshot))
+    console.print(f"wrote {out}" + (f" and {args.screenshot}" if args.screenshot else ""))
+    return 0
+
+
+def _baseline(args: argparse.Namespace) -> int:
+    from trainset.baseline import run_baseline
+
+    progress, step = _steps("baseline")
+    with progress:
+        report = run_baseline(args.path, on_step=step)
+    for split, s in report["splits"].items():
+        m = s["majority_baseline"]
+        console.print(
+            f"{split}: accuracy {s['accuracy']:.3f}, macro-F1 {s['macro_f1']:.3f} "
+            f"(majority class: accuracy {m['accuracy']:.3f}, macro-F1 {m['macro_f1']:.3f})"
+        )
+        console.print(
+            "  F1 by label: "
+            + ", ".join(f"{label} {f1:.2f}" for label, f1 in s["f1_per_label"].items())
+        )
+    console.print(f"wrote {Path(args.path) / 'baseline.json'} and confusion_matrix.png")
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from trainset.audit import run_audit
+
+    progress, step = _steps("audit")
+    with progress:
+        issues = run_audit(args.path, on_step=step)
+    table = Table(title="the ten most suspect labels in train", title_justify="left")
+    for column in ("id", "given", "suggested", "score", "text"):
+        table.add_column(column, overflow="fold", max_width=70 if column == "text" else None)
+    for ident, row in issues.head(10).iterrows():
+        table.add_row(
+            str(ident),
+            row.given_label,
+            row.suggested_label,
+            f"{row.score:.4f}",
+            str(row.text)[:200],
+        )
+    console.print(table)
+    flagged = int(issues["is_label_issue"].sum())
+    console.print(
+        f"{flagged} of {len(issues)} training rows flagged; "
+        f"wrote {Path(args.path) / 'label_issues.csv'}"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trainset",
@@ -211,6 +288,45 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("path", help="an exported version, e.g. exports/ticket_triage/v2")
     p.set_defaults(func=_verify)
+
+    p = sub.add_parser(
+        "profile",
+        help="write a self-contained HTML profile of an export",
+        description="Profile an exported version: rows and labels per split, each "
+        "feature split against split with drift, data problems, and the baseline "
+        "and audit when present. Writes PATH/profile.html unless --out is given.",
+    )
+    p.add_argument("path", help="an exported version, e.g. exports/ticket_triage/v2")
+    p.add_argument("--compare", default=None, help="another exported version to compare with")
+    p.add_argument("--out", default=None, help="the HTML file (default: PATH/profile.html)")
+    p.add_argument(
+        "--screenshot",
+        default=None,
+        metavar="PNG",
+        help="also save a screenshot of the report (needs chromium)",
+    )
+    p.set_defaults(func=_profile)
+
+    p = sub.add_parser(
+        "baseline",
+        help="train a quick fixed-seed baseline and score it",
+        description="Train TF-IDF (word and character n-grams) + one-hot + scaling and "
+        "a logistic regression on train; report accuracy, macro-F1, F1 per label and "
+        "the confusion matrix on validation and test beside the majority class. "
+        "Writes PATH/baseline.json and PATH/confusion_matrix.png.",
+    )
+    p.add_argument("path", help="an exported version")
+    p.set_defaults(func=_baseline)
+
+    p = sub.add_parser(
+        "audit",
+        help="rank training rows whose labels look wrong",
+        description="Rank the training rows most likely mislabelled with cleanlab's "
+        "find_label_issues on out-of-fold probabilities of the baseline pipeline. "
+        "Writes PATH/label_issues.csv and prints the top ten.",
+    )
+    p.add_argument("path", help="an exported version")
+    p.set_defaults(func=_audit)
     return parser
 
 

@@ -91,3 +91,24 @@ def load_hf(path: str | Path):
         dataset = datasets.Dataset.from_pandas(frame, preserve_index=False)
         splits[split] = dataset.cast_column(label, class_label)
     return datasets.DatasetDict(splits)
+
+
+def load_all(path: str | Path, verify: bool = True):
+    """Every split in one DataFrame (features, label and a `split` column),
+    indexed by the id; with the manifest. For the look-at-the-data tools."""
+    import pandas as pd
+
+    from trainset.export import verify_export
+
+    path = Path(path)
+    manifest = read_manifest(path)
+    if verify:
+        verify_export(path)
+    frames = []
+    for split in manifest["splits"]:
+        features = read_split_file(path, "features", split, manifest)
+        labels = read_split_file(path, "labels", split, manifest)
+        frame = features.join(labels)
+        frame["split"] = split
+        frames.append(frame)
+    return pd.concat(frames), manifest

@@ -1,0 +1,181 @@
+"""Look at the data: baseline, audit, profile (in a real browser), BI access."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import BIN, PROJECT, dbt
+
+from trainset.audit import run_audit
+from trainset.baseline import run_baseline
+from trainset.export import export_dataset, verify_export
+from trainset.profile import SECTIONS, render_profile
+from trainset.sample import generator
+
+ARTIFACTS = PROJECT / "target" / "test-artifacts"
+
+
+def _export(build, out: Path, monkeypatch) -> Path:
+    monkeypatch.setenv("TRAINSET_DB", str(build.db))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(build.target))
+    return export_dataset(PROJECT, "ticket_triage", out=out).path
+
+
+@pytest.fixture(scope="module")
+def looked_at(sample_build, tmp_path_factory):
+    """The sample exported, with its baseline, audit and profile."""
+    mp = pytest.MonkeyPatch()
+    version = _export(sample_build, tmp_path_factory.mktemp("look"), mp)
+    mp.undo()
+    before = hashlib.sha256((version / "manifest.json").read_bytes()).hexdigest()
+    baseline = run_baseline(version)
+    issues = run_audit(version)
+    report = render_profile(version)
+    return version, before, baseline, issues, report
+
+
+def _share_in_top(issues, planted: set[str], share: float = 0.05) -> tuple[int, int]:
+    top = set(issues.index[: max(1, int(len(issues) * share))])
+    in_train = planted & set(issues.index)
+    return len(in_train & top), len(in_train)
+
+
+def test_baseline_beats_the_majority_class(looked_at):
+    version, before, baseline, _, _ = looked_at
+    for split in ("validation", "test"):
+        scores = baseline["splits"][split]
+        assert scores["macro_f1"] > scores["majority_baseline"]["macro_f1"] + 0.4
+        assert scores["macro_f1"] < 0.99  # label noise and ambiguity: never perfect
+        assert set(scores["f1_per_label"]) == set(baseline["labels"])
+    written = json.loads((version / "baseline.json").read_text())
+    assert written["manifest_sha256"] == before
+    assert hashlib.sha256((version / "manifest.json").read_bytes()).hexdigest() == before
+    assert verify_export(version) == []
+    assert (version / "confusion_matrix.png").stat().st_size > 1000
+
+
+def test_audit_ranks_planted_mislabels_first(looked_at):
+    version, _, _, issues, _ = looked_at
+    planted = set(generator.generate().planted["mislabelled_ticket_ids"])
+    found, total = _share_in_top(issues, planted)
+    assert total > 30
+    assert found / total >= 0.6, (found, total)
+    header = (version / "label_issues.csv").read_text().splitlines()[0]
+    assert header.startswith("ticket_id,given_label,suggested_label,score")
+
+
+def test_audit_finds_mislabels_in_another_desk(tmp_path, monkeypatch):
+    desk = generator.generate(n_tickets=2400, seed=41, generic_share=0, viral_copies=0)
+    planted = set(desk.planted["mislabelled_ticket_ids"])
+    generator.write(desk, tmp_path / "raw")
+    build = dbt(["build"], tmp_path / "build", vars={"raw_dir": str(tmp_path / "raw")})
+    assert build.returncode == 0, build.output[-2000:]
+    issues = run_audit(_export(build, tmp_path / "out", monkeypatch))
+    found, total = _share_in_top(issues, planted)
+    assert found / total > 0.5, (found, total)
+
+
+def _chromium():
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (chromium and driver):
+        pytest.skip(
+            "chromium and chromedriver are not installed (make test installs them "
+            "as root: apt-get install chromium chromium-driver)"
+        )
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1200,1600",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(driver), options=options)
+
+
+def test_profile_opens_in_a_browser_with_every_section(looked_at):
+    _, _, _, _, report = looked_at
+    browser = _chromium()
+    try:
+        browser.get(report.resolve().as_uri())
+        assert "Profile of ticket_triage v2" in browser.title or browser.find_element(
+            "tag name", "h1"
+        ).text.startswith("Profile of ticket_triage v2")
+        for section in SECTIONS:
+            assert browser.find_element("id", section).is_displayed(), section
+        images = browser.find_elements("css selector", "img.chart")
+        assert len(images) > 8
+        sizes = browser.execute_script(
+            "return [...document.images].map(i => [i.naturalWidth, "
+            "i.getBoundingClientRect().width, i.getBoundingClientRect().height]);"
+        )
+        assert all(w > 0 and bw > 0 and bh > 0 for w, bw, bh in sizes), sizes
+        errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+        assert not errors, errors
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(ARTIFACTS / "profile.png"))
+    finally:
+        browser.quit()
+    page = report.read_text()
+    for needed in (
+        "Exact duplicates within a split",
+        "Duplicates across splits",
+        "conflicting labels",
+        "very short",
+        "Jensen-Shannon",
+        "macro-F1",
+        "flagged by cleanlab",
+        "http",
+    ):
+        if needed == "http":
+            assert "http://" not in page and "https://" not in page  # no network
+        else:
+            assert needed in page, needed
+
+
+def test_profile_compares_two_versions(looked_at, sample_build, tmp_path, monkeypatch):
+    version, *_ = looked_at
+    monkeypatch.setenv("TRAINSET_DB", str(sample_build.db))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(sample_build.target))
+    v1 = export_dataset(PROJECT, "ticket_triage", version=1, out=tmp_path).path
+    page = render_profile(version, compare=v1, out=tmp_path / "p.html").read_text()
+    assert "Label distribution shift" in page
+    # v2 adds the point-in-time features to v1's columns.
+    assert "account_age_days, last_resolution_category" in page or (
+        "account_age_days" in page.split("Columns")[1][:2000]
+    )
+
+
+def test_superset_path_reads_the_build_read_only(sample_build):
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"duckdb:///{sample_build.db}", connect_args={"read_only": True})
+    with engine.connect() as con:
+        rows = con.execute(sa.text("select count(*) from ticket_triage_v2")).scalar()
+        splits = con.execute(sa.text("select count(distinct split) from ticket_triage_v2"))
+        assert splits.scalar() == 3
+    engine.dispose()
+    assert rows == sample_build.query("select count(*) from ticket_triage_v2")[0][0]
+
+
+def test_look_commands_fail_in_one_line(tmp_path):
+    for command in ("profile", "baseline", "audit"):
+        done = subprocess.run(
+            [BIN / "trainset", command, str(tmp_path)], capture_output=True, text=True
+        )
+        assert done.returncode != 0 and "Traceback" not in done.stderr
+        assert "not an exported dataset" in done.stderr
