@@ -14,7 +14,7 @@ from conftest import BIN, PROJECT, dbt
 from trainset.audit import run_audit
 from trainset.baseline import run_baseline
 from trainset.export import export_dataset, verify_export
-from trainset.profile import SECTIONS, render_profile
+from trainset.profile import CHROMIUM_FLAGS, SECTIONS, render_profile
 from trainset.sample import generator
 
 ARTIFACTS = PROJECT / "target" / "test-artifacts"
@@ -92,16 +92,7 @@ def _chromium():
 
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1200,1600",
-    ):
+    for flag in (*CHROMIUM_FLAGS, "--window-size=1200,1600"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(driver), options=options)

@@ -492,6 +492,18 @@ def render_profile(
     return target
 
 
+# How this machine's Chromium runs headless with no network calls of its own.
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
 def screenshot(page: Path, out: Path, width: int = 1200, height: int = 2400) -> Path:
     """A PNG of the report, taken by headless Chromium (Debian's chromium)."""
     import shutil
