@@ -215,6 +215,67 @@ def _audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _emit_diff(result: dict, args: argparse.Namespace) -> int:
+    import json
+
+    from trainset.diff import broken_rules, render_markdown
+
+    broken = broken_rules(result, args.fail_on or [])
+    text = (
+        json.dumps({**result, "broken_rules": broken}, indent=2) + "\n"
+        if args.format == "json"
+        else render_markdown(result, broken) + "\n"
+    )
+    if args.out:
+        Path(args.out).write_text(text)
+        console.print(f"wrote {args.out}")
+    else:
+        sys.stdout.write(text)
+    for rule in broken:
+        console.print(f"[red]error:[/red] --fail-on broken: {rule}", highlight=False)
+    return 1 if broken else 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from trainset.diff import diff_exports
+
+    with console.status("comparing"):
+        result = diff_exports(args.old, args.new)
+    return _emit_diff(result, args)
+
+
+def _review(args: argparse.Namespace) -> int:
+    from trainset.project import find_project
+    from trainset.review import review
+
+    progress, step = _steps("review")
+    with progress:
+        result = review(
+            find_project(args.project_dir),
+            args.dataset,
+            base=args.base,
+            dbt_args=args.dbt_args,
+            with_baseline=args.with_baseline,
+            quiet=True,
+            on_step=step,
+        )
+    return _emit_diff(result, args)
+
+
+def _add_diff_output(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    p.add_argument(
+        "--fail-on",
+        action="append",
+        metavar="RULES",
+        help="exit 1 when a rule breaks, e.g. 'split-moves>0', "
+        "'label-flips>100', 'rows-removed>5%%' (comma-separated or repeated); "
+        "metrics: rows-added, rows-removed, rows-changed, label-flips, "
+        "split-moves, columns-removed, columns-retyped, label-shift",
+    )
+    p.add_argument("--out", default=None, help="write to this file instead of stdout")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trainset",
@@ -327,6 +388,45 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("path", help="an exported version")
     p.set_defaults(func=_audit)
+
+    p = sub.add_parser(
+        "diff",
+        help="compare two exported versions, row by row",
+        description="Compare two exported versions matched by id: rows added, removed "
+        "and changed per split, label distribution and flips, split moves, schema, "
+        "features, baseline and test outcomes. Markdown is made for a pull-request "
+        "comment (at most 65,000 characters); JSON holds the same figures.",
+    )
+    p.add_argument("old", help="the old exported version")
+    p.add_argument("new", help="the new exported version")
+    _add_diff_output(p)
+    p.set_defaults(func=_diff)
+
+    p = sub.add_parser(
+        "review",
+        help="build the dataset at a base ref and in the work tree, and diff them",
+        description="Build DATASET at --base (default: the merge base with main) in a "
+        "temporary git worktree and from the current work tree, each into a scratch "
+        "DuckDB file, export both into a scratch folder and print the diff. Your own "
+        "DuckDB file, exports and work tree are not touched.",
+    )
+    p.add_argument("dataset", nargs="?", default="ticket_triage")
+    p.add_argument("--base", default=None, help="git ref to compare with")
+    p.add_argument(
+        "--with-baseline",
+        action="store_true",
+        help="train both baselines and report the metric deltas",
+    )
+    p.add_argument(
+        "--dbt-arg",
+        dest="dbt_args",
+        action="append",
+        default=[],
+        help="extra argument for both dbt builds, e.g. --dbt-arg=--vars "
+        "--dbt-arg='{raw_dir: /data}'",
+    )
+    _add_diff_output(p)
+    p.set_defaults(func=_review)
     return parser
 
 

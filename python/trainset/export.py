@@ -136,14 +136,20 @@ def export_dataset(
     force: bool = False,
     csv_safe: bool = False,
     on_step: Callable[[str], None] | None = None,
+    dbt_target: Path | None = None,
+    db: Path | None = None,
 ) -> ExportResult:
-    """Export one version of a dataset; see the module docstring."""
+    """Export one version of a dataset; see the module docstring.
+
+    dbt_target and db name dbt's target folder and the DuckDB file when they
+    are not the project's own (DBT_TARGET_PATH, TRAINSET_DB).
+    """
     if fmt not in FORMATS:
         raise TrainsetError(f"unknown format {fmt!r}: use parquet, csv or jsonl")
     if csv_safe and fmt != "csv":
         raise TrainsetError("--csv-safe applies to --format csv only")
     step = on_step or (lambda _: None)
-    dataset = load_dataset(project_dir, name, version)
+    dataset = load_dataset(project_dir, name, version, target=dbt_target)
     check_gate(dataset, allow_failed_tests)
     id_col = dataset.one("id")
     label_col = dataset.one("label")
@@ -175,6 +181,7 @@ def export_dataset(
             split_col.name,
             [f.name for f in features],
             step,
+            db,
         )
         return _publish(temporary, target, manifest, force)
     finally:
@@ -193,13 +200,14 @@ def _write_version(
     split_col: str,
     feature_cols: list[str],
     step: Callable[[str], None],
+    db: Path | None = None,
 ) -> dict:
     ext = FORMATS[fmt]
     q = quote_identifier
     files = []
     splits: dict[str, dict] = {}
     formula_cells = 0
-    with duckdb_connection(project_dir) as con:
+    with duckdb_connection(project_dir, db) as con:
         types = {row[0]: row[1] for row in con.sql(f"describe {dataset.relation}").fetchall()}
         found = [
             r[0]

@@ -16,11 +16,11 @@ def duckdb_path(project_dir: Path) -> Path:
 
 
 @contextmanager
-def duckdb_connection(project_dir: Path):
-    """A read-only connection to the project's DuckDB build."""
+def duckdb_connection(project_dir: Path, db: Path | None = None):
+    """A read-only connection to the project's DuckDB build (or to db)."""
     import duckdb
 
-    path = duckdb_path(project_dir)
+    path = Path(db) if db else duckdb_path(project_dir)
     if not path.is_file():
         raise TrainsetError(f"no DuckDB build at {path}: run `dbt build` first")
     try:
