@@ -35,6 +35,8 @@ lint: setup
 	$(BIN)/sqlfluff lint models tests macros
 	$(BIN)/ruff check python
 	$(BIN)/ruff format --check python
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(BIN)/zizmor --offline --min-severity medium --quiet .github
 
 dbt-test: setup
 	$(BIN)/dbt build

@@ -45,7 +45,7 @@ def rewrite(old: Path, new: Path, mutate, retype: dict | None = None) -> Path:
     new.mkdir(parents=True)
     files, splits = [], {}
     for split, rows in frame.groupby("split", sort=False):
-        rows = rows.sort_index()
+        rows = rows.sort_index().rename_axis(roles["id"])
         (new / split).mkdir()
         for kind, cols in (("features", roles["features"]), ("labels", [roles["label"]])):
             target = new / split / f"{kind}.parquet"
@@ -81,7 +81,7 @@ def test_diff_counts_what_was_planted(base_export, tmp_path):
         f.loc[reworded, "first_message"] = "reworded"
         f.loc[f["channel"] == "web", "channel"] = "in_game"
         extra = f.iloc[:4].copy()
-        extra.index = [f"NEW{i}" for i in range(4)]
+        extra.index = extra.index.map(lambda i: f"NEW{i}")
         return pd_concat(f, extra).drop(columns=["language"])
 
     new = rewrite(base_export, tmp_path / "new", plant, retype={"account_age_days": "BIGINT"})

@@ -418,10 +418,9 @@ def render_markdown(diff: dict, broken: list[str] | None = None) -> str:
     )
     text = "\n".join(lines)
     if len(text) > MARKDOWN_LIMIT:
-        note = (
-            "\n\n… cut to fit a pull-request comment; run `trainset diff --format json` for all.\n"
-        )
-        text = text[: MARKDOWN_LIMIT - len(note)]
-        # Close any <details> left open by the cut.
+        note = "\n\n… cut to fit a pull-request comment; run `trainset diff --format json` for all.\n"
+        # Leave room to close every <details> the cut leaves open.
+        room = MARKDOWN_LIMIT - len(note) - len("\n</details>") * text.count("<details>")
+        text = text[:room]
         text += "\n</details>" * (text.count("<details>") - text.count("</details>")) + note
     return text
