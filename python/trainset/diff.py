@@ -418,7 +418,7 @@ def render_markdown(diff: dict, broken: list[str] | None = None) -> str:
     )
     text = "\n".join(lines)
     if len(text) > MARKDOWN_LIMIT:
-        note = "\n\n… cut to fit a pull-request comment; run `trainset diff --format json` for all.\n"
+        note = "\n\n… cut to fit a comment; `trainset diff --format json` has everything.\n"
         # Leave room to close every <details> the cut leaves open.
         room = MARKDOWN_LIMIT - len(note) - len("\n</details>") * text.count("<details>")
         text = text[:room]
