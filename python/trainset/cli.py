@@ -262,6 +262,37 @@ def _review(args: argparse.Namespace) -> int:
     return _emit_diff(result, args)
 
 
+def _reconcile(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from trainset.artifacts import default_target, read_json
+    from trainset.project import find_project
+    from trainset.warehouse import preview
+
+    project = find_project(args.project_dir)
+    name = f"{args.dataset}_reconciliation"
+    nodes = read_json(default_target(project) / "manifest.json", "dbt manifest")["nodes"]
+    node = next(
+        (n for n in nodes.values() if n["resource_type"] == "model" and n["name"] == name), None
+    )
+    if node is None:
+        raise TrainsetError(f"the project has no model {name} (is {args.dataset} enabled?)")
+    columns, rows = preview(project, node["relation_name"], limit=1)
+    if not rows:
+        raise TrainsetError(f"{name} is empty: run `dbt build` first")
+    table = Table(title=f"where every raw row of {args.dataset} went", title_justify="left")
+    table.add_column("rows")
+    table.add_column("count", justify="right")
+    for column, value in zip(columns, rows[0], strict=True):
+        table.add_row(column.removesuffix("_rows").replace("_", " "), f"{value:,}")
+    console.print(table)
+    unaccounted = dict(zip(columns, rows[0], strict=True)).get("unaccounted_rows", 0)
+    if unaccounted:
+        console.print(f"[red]error:[/red] {unaccounted} raw rows are unaccounted for")
+        return 1
+    return 0
+
+
 def _add_diff_output(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("markdown", "json"), default="markdown")
     p.add_argument(
@@ -427,6 +458,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_diff_output(p)
     p.set_defaults(func=_review)
+
+    p = sub.add_parser(
+        "reconcile",
+        help="print where every raw row of a dataset went",
+        description="Print the DATASET_reconciliation model of the build: raw rows, "
+        "duplicates, rejected rows, rows left out and rows in the dataset; exit 1 when "
+        "any raw row is unaccounted for.",
+    )
+    p.add_argument("dataset", help="e.g. complaint_routing")
+    p.set_defaults(func=_reconcile)
     return parser
 
 
