@@ -17,7 +17,8 @@
     hashed as (
         select
             {{ typed_cte }}.*,
-            md5(concat_ws('|'
+            md5(concat_ws('|',
+                coalesce(raw_read_error, '')
                 {%- for column in columns %},
                 coalesce(
                     cast({{ column }} as {{ dbt.type_string() }}),
@@ -48,6 +49,15 @@
                 when flagged.copy_number > 1 then null
                 when flagged.own_reject_reason is not null
                     then flagged.own_reject_reason
+                -- A NUL byte has no place in text: it truncates C strings
+                -- and breaks CSV readers downstream.
+                when
+                    position(chr(0) in concat_ws('',
+                        {%- for column in columns %}
+                        raw_{{ column }}{{ "," if not loop.last }}
+                        {%- endfor %}
+                    )) > 0
+                    then 'nul_byte'
                 when flagged.has_key_conflict then 'key_conflict'
                 {%- if parent is not none %}
                 when parents.{{ parent.key }} is null

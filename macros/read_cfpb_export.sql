@@ -37,7 +37,7 @@
             "select min(line_number) - 1 from (select row_number() over () as line_number, "
             ~ "line from read_csv(" ~ quoted ~ ", columns = {'line': 'varchar'}, "
             ~ "header = false, delim = '\x1f', quote = '', escape = '', "
-            ~ "strict_mode = false) limit 50) "
+            ~ "strict_mode = false, ignore_errors = true) limit 50) "
             ~ "where ltrim(line, '\"' || chr(65279)) like 'Date received%'"
         ).rows[0][0] -%}
         {%- if found is none -%}

@@ -167,7 +167,10 @@ def export_dataset(
     target = _safe_child(out, name, f"v{dataset.version}")
     _clean_stale_temporaries(parent)
     temporary = parent / f".v{dataset.version}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    temporary.mkdir()
+    try:
+        temporary.mkdir()
+    except OSError as error:
+        raise TrainsetError(f"cannot write into {parent}: {error.strerror}") from None
     try:
         manifest = _write_version(
             project_dir,
@@ -184,6 +187,20 @@ def export_dataset(
             db,
         )
         return _publish(temporary, target, manifest, force)
+    except OSError as error:
+        raise TrainsetError(
+            f"cannot write the export into {parent}: {error.strerror or error}; "
+            "the previous version is untouched"
+        ) from None
+    except Exception as error:
+        import duckdb
+
+        if not isinstance(error, duckdb.Error):
+            raise
+        first = str(error).strip().splitlines()[0]
+        raise TrainsetError(
+            f"cannot write the export into {parent}: {first}; the previous version is untouched"
+        ) from None
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
 

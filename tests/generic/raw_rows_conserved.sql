@@ -1,16 +1,23 @@
 {#
-    Nothing is lost in staging: every raw row of raw_table is accepted (in
+    Nothing is lost in staging: every raw record of raw_table (read by its
+    raw_columns) is accepted (in
     `accepted`), rejected (in `rejected`) or a collapsed duplicate (counted
     on the model, by its quarantine_status). Returns one row when the counts
     do not add up.
 #}
-{% test raw_rows_conserved(model, raw_table, raw_key, accepted, rejected) %}
+{% test raw_rows_conserved(model, raw_table, raw_columns, accepted, rejected) %}
 
 with
 
 raw_rows as (
-    select count(*) as raw_rows
-    from ({{ read_raw_table(raw_table, [raw_key]) }}) as raw_table
+    -- Counting a value of every column makes the reader decode every field,
+    -- so a record it cannot read is never counted as read.
+    select
+        count(
+            concat_ws('|', raw_read_error
+                {%- for column in raw_columns %}, {{ column }}{% endfor %})
+        ) as raw_rows
+    from ({{ read_raw_table(raw_table, raw_columns) }}) as raw_table
 ),
 
 accepted_rows as (

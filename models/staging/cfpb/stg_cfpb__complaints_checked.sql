@@ -6,6 +6,7 @@ base_cfpb__complaints as (
 
 typed as (
     select
+        cast(null as varchar) as raw_read_error,
         base_cfpb__complaints.complaint_id as raw_complaint_id,
         base_cfpb__complaints.date_received as raw_date_received,
         base_cfpb__complaints.product as raw_product,

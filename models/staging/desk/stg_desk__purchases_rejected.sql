@@ -8,6 +8,7 @@ rejected as (
     select
         base_desk__purchases.content_hash as rejected_row_id,
         base_desk__purchases.reject_reason,
+        base_desk__purchases.raw_read_error as reject_detail,
         base_desk__purchases.raw_purchase_id,
         base_desk__purchases.raw_player_id,
         base_desk__purchases.raw_amount_usd,

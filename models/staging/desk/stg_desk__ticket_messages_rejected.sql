@@ -8,6 +8,7 @@ rejected as (
     select
         base_desk__ticket_messages.content_hash as rejected_row_id,
         base_desk__ticket_messages.reject_reason,
+        base_desk__ticket_messages.raw_read_error as reject_detail,
         base_desk__ticket_messages.raw_message_id,
         base_desk__ticket_messages.raw_ticket_id,
         base_desk__ticket_messages.raw_author_role,

@@ -8,6 +8,7 @@ rejected as (
     select
         base_desk__ticket_resolutions.content_hash as rejected_row_id,
         base_desk__ticket_resolutions.reject_reason,
+        base_desk__ticket_resolutions.raw_read_error as reject_detail,
         base_desk__ticket_resolutions.raw_resolution_id,
         base_desk__ticket_resolutions.raw_ticket_id,
         base_desk__ticket_resolutions.raw_agent_id,

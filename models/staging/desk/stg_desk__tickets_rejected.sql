@@ -8,6 +8,7 @@ rejected as (
     select
         base_desk__tickets.content_hash as rejected_row_id,
         base_desk__tickets.reject_reason,
+        base_desk__tickets.raw_read_error as reject_detail,
         base_desk__tickets.raw_ticket_id,
         base_desk__tickets.raw_player_id,
         base_desk__tickets.raw_subject,

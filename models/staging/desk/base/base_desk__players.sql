@@ -3,12 +3,14 @@ with
 raw_players as (
     {{ read_raw_table(
         'players',
-        ['player_id', 'registered_at', 'country', 'platform', 'language']
+        ['player_id', 'registered_at', 'country', 'platform', 'language'],
+        report=true
     ) }}
 ),
 
 typed as (
     select
+        raw_players.raw_read_error,
         raw_players.player_id as raw_player_id,
         raw_players.registered_at as raw_registered_at,
         raw_players.country as raw_country,
@@ -28,6 +30,7 @@ checked as (
     select
         typed.*,
         case
+            when typed.raw_read_error is not null then 'unreadable_row'
             when typed.player_id is null then 'missing_key'
             when typed.registered_at is null then 'unparseable_timestamp'
             when

@@ -4,12 +4,14 @@ raw_purchases as (
     {{ read_raw_table(
         'purchases',
         ['purchase_id', 'player_id', 'purchased_at', 'amount_usd',
-         'refunded_at']
+         'refunded_at'],
+        report=true
     ) }}
 ),
 
 typed as (
     select
+        raw_purchases.raw_read_error,
         raw_purchases.purchase_id as raw_purchase_id,
         raw_purchases.player_id as raw_player_id,
         raw_purchases.purchased_at as raw_purchased_at,
@@ -31,6 +33,7 @@ checked as (
     select
         typed.*,
         case
+            when typed.raw_read_error is not null then 'unreadable_row'
             when typed.purchase_id is null then 'missing_key'
             when
                 typed.purchased_at is null

@@ -3,12 +3,14 @@ with
 raw_ticket_messages as (
     {{ read_raw_table(
         'ticket_messages',
-        ['message_id', 'ticket_id', 'author_role', 'body', 'created_at']
+        ['message_id', 'ticket_id', 'author_role', 'body', 'created_at'],
+        report=true
     ) }}
 ),
 
 typed as (
     select
+        raw_ticket_messages.raw_read_error,
         raw_ticket_messages.message_id as raw_message_id,
         raw_ticket_messages.ticket_id as raw_ticket_id,
         raw_ticket_messages.author_role as raw_author_role,
@@ -29,6 +31,7 @@ checked as (
     select
         typed.*,
         case
+            when typed.raw_read_error is not null then 'unreadable_row'
             when typed.message_id is null then 'missing_key'
             when typed.created_at is null then 'unparseable_timestamp'
             when

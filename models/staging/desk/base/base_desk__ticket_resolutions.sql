@@ -4,12 +4,14 @@ raw_ticket_resolutions as (
     {{ read_raw_table(
         'ticket_resolutions',
         ['resolution_id', 'ticket_id', 'agent_id', 'resolution_code',
-         'resolved_at']
+         'resolved_at'],
+        report=true
     ) }}
 ),
 
 typed as (
     select
+        raw_ticket_resolutions.raw_read_error,
         raw_ticket_resolutions.resolution_id as raw_resolution_id,
         raw_ticket_resolutions.ticket_id as raw_ticket_id,
         raw_ticket_resolutions.agent_id as raw_agent_id,
@@ -30,6 +32,7 @@ checked as (
     select
         typed.*,
         case
+            when typed.raw_read_error is not null then 'unreadable_row'
             when typed.resolution_id is null then 'missing_key'
             when typed.resolved_at is null then 'unparseable_timestamp'
             when typed.resolution_code is null then 'missing_value'

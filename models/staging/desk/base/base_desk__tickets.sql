@@ -4,12 +4,14 @@ raw_tickets as (
     {{ read_raw_table(
         'tickets',
         ['ticket_id', 'player_id', 'created_at', 'channel', 'subject',
-         'priority', 'status']
+         'priority', 'status'],
+        report=true
     ) }}
 ),
 
 typed as (
     select
+        raw_tickets.raw_read_error,
         raw_tickets.ticket_id as raw_ticket_id,
         raw_tickets.player_id as raw_player_id,
         raw_tickets.created_at as raw_created_at,
@@ -31,6 +33,7 @@ checked as (
     select
         typed.*,
         case
+            when typed.raw_read_error is not null then 'unreadable_row'
             when typed.ticket_id is null then 'missing_key'
             when typed.created_at is null then 'unparseable_timestamp'
             when
