@@ -60,6 +60,7 @@ sample: setup
 
 # The README's screenshot of the profile report, made by trainset itself.
 docs: dataset browser
+	TRAINSET_WRITE_RELIABILITY=1 $(BIN)/pytest -q -m reliability
 	$(BIN)/trainset baseline exports/ticket_triage/v2
 	$(BIN)/trainset audit exports/ticket_triage/v2
 	$(BIN)/trainset profile exports/ticket_triage/v2 --screenshot docs/profile.png

@@ -36,7 +36,7 @@ def _dbt_process(workdir: Path, raw: Path, db: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [
             str(BIN / "dbt"),
-            "build",
+            *MODELS_ONLY,
             "--target-path",
             str(workdir / "target"),
             "--log-path",
@@ -53,6 +53,11 @@ def _dbt_process(workdir: Path, raw: Path, db: Path) -> subprocess.Popen:
     )
 
 
+# The fault tests are about builds, not about the synthetic desk's text: at
+# this size its templates repeat enough for the duplicate tests to error.
+MODELS_ONLY = ["build", "--exclude", "test_type:data"]
+
+
 @pytest.fixture(scope="module")
 def big_raw(tmp_path_factory):
     # Big enough that a build takes long enough to interrupt.
@@ -66,7 +71,7 @@ def big_raw(tmp_path_factory):
 )
 def test_killed_build_leaves_the_previous_dataset(big_raw, sample_build, tmp_path):
     db = tmp_path / "trainset.duckdb"
-    first = dbt(["build"], tmp_path / "first", vars={"raw_dir": str(big_raw)}, db=db)
+    first = dbt(MODELS_ONLY, tmp_path / "first", vars={"raw_dir": str(big_raw)}, db=db)
     assert first.returncode == 0, first.output[-2000:]
     before = first.query("select count(*), sum(hash(ticket_id)) from ticket_triage_v2")
     out = tmp_path / "exports"
@@ -89,7 +94,7 @@ def test_killed_build_leaves_the_previous_dataset(big_raw, sample_build, tmp_pat
         )
     assert (version / "manifest.json").read_bytes() == manifest
     assert verify_export(version) == []
-    again = dbt(["build"], tmp_path / "third", vars={"raw_dir": str(big_raw)}, db=db)
+    again = dbt(MODELS_ONLY, tmp_path / "third", vars={"raw_dir": str(big_raw)}, db=db)
     assert again.returncode == 0, again.output[-2000:]
 
 
@@ -103,7 +108,7 @@ def test_second_concurrent_build_fails_fast(big_raw, tmp_path):
     first = _dbt_process(tmp_path / "first", big_raw, db)
     time.sleep(8)
     started = time.time()
-    second = dbt(["build"], tmp_path / "second", vars={"raw_dir": str(big_raw)}, db=db)
+    second = dbt(MODELS_ONLY, tmp_path / "second", vars={"raw_dir": str(big_raw)}, db=db)
     took = time.time() - started
     export = subprocess.run(
         [BIN / "trainset", "export", "ticket_triage", "--out", str(tmp_path / "out")],
@@ -380,23 +385,23 @@ WORDS = st.sampled_from(["hi", "my", "refund", "please", "card", "phone", "since
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(
-    parts=st.lists(st.one_of(EMAILS, CARDS, PHONES, IPS, SAFE), min_size=1, max_size=6),
+    parts=st.lists(
+        st.one_of(
+            st.one_of(EMAILS, CARDS, PHONES, IPS).map(lambda p: ("pii", p)),
+            SAFE.map(lambda p: ("safe", p)),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
     words=st.lists(WORDS, min_size=6, max_size=6),
 )
 def test_masking_properties(masking_sql, parts, words):
-    text = " ".join(f"{w} {p}" for w, p in zip(words, parts, strict=False))
+    text = " ".join(f"{w} {p}" for w, (_, p) in zip(words, parts, strict=False))
     with duckdb.connect() as con:
         masked = con.execute(masking_sql["mask"], [text]).fetchall()[0][0]
         left = con.execute(masking_sql["contains"], [masked]).fetchall()[0][0]
         twice = con.execute(masking_sql["mask"], [masked]).fetchall()[0][0]
     assert not left, (text, masked)
     assert twice == masked
-    safe = [
-        p
-        for p in parts
-        if p.startswith(("order ", "level ", "$", "v"))
-        or (len(p) == 10 and p[4] == "-")
-        or (len(p) == 5 and p[2] == ":")
-    ]
-    for fragment in safe:
+    for fragment in (p for kind, p in parts if kind == "safe"):
         assert fragment in masked, (text, masked, fragment)
