@@ -13,7 +13,7 @@ export DBT_PROJECT_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: setup dataset build test lint dbt-test pytest browser sample docs clean
+.PHONY: setup dataset build test lint dbt-test pytest browser sample docs bench clean
 
 setup: $(STAMP)
 
@@ -33,8 +33,8 @@ build: setup
 
 lint: setup
 	$(BIN)/sqlfluff lint models tests macros
-	$(BIN)/ruff check python
-	$(BIN)/ruff format --check python
+	$(BIN)/ruff check python bench
+	$(BIN)/ruff format --check python bench
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(BIN)/zizmor --offline --min-severity medium --quiet .github
 
@@ -57,6 +57,10 @@ test: lint dbt-test pytest
 # Regenerate the bundled sample in seeds/desk_sample (deterministic).
 sample: setup
 	$(BIN)/trainset sample --out seeds/desk_sample
+
+# Benchmarks report what they measure in one run; they are never timed tests.
+bench: setup
+	$(BIN)/python bench/export_speed.py --tickets 100000
 
 # The README's screenshot of the profile report, made by trainset itself.
 docs: dataset browser
