@@ -58,7 +58,7 @@ purchase_windows as (
             case
                 when
                     purchases.purchased_at
-                    >= eligible_tickets.created_at - interval '30 days'
+                    >= {{ days_before('eligible_tickets.created_at', 30) }}
                     and purchases.purchased_at < eligible_tickets.created_at
                     and (
                         purchases.refunded_at is null
@@ -72,7 +72,7 @@ purchase_windows as (
             case
                 when
                     purchases.refunded_at
-                    >= eligible_tickets.created_at - interval '90 days'
+                    >= {{ days_before('eligible_tickets.created_at', 90) }}
                     and purchases.refunded_at < eligible_tickets.created_at
                     then 1
             end
@@ -92,7 +92,7 @@ prior_tickets as (
         on
             eligible_tickets.player_id = other_tickets.player_id
             and eligible_tickets.ticket_id <> other_tickets.ticket_id
-            and eligible_tickets.created_at - interval '90 days'
+            and {{ days_before('eligible_tickets.created_at', 90) }}
             <= other_tickets.created_at
             and eligible_tickets.created_at > other_tickets.created_at
     group by eligible_tickets.ticket_id
