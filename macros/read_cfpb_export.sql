@@ -1,6 +1,7 @@
 {#
     Reads the CFPB complaint export (var cfpb_path) with its original column
-    names, every column as text. Real files carry lines before the header
+    names, every column as text, plus raw_read_error (see read_csv_records:
+    a record DuckDB cannot read comes back as a row to reject). Real files carry lines before the header
     (the sample starts with two lines of unzip's output), so the header is
     found first: the first of the file's opening lines that starts with
     "Date received". CRLF or LF, quoted newlines and UTF-8 are DuckDB's
@@ -24,41 +25,42 @@
     }) }}
 {% endmacro %}
 
-{% macro read_cfpb_export() %}
-    {{ return(adapter.dispatch('read_cfpb_export', 'trainset')()) }}
+{% macro read_cfpb_export(report=false) %}
+    {{ return(adapter.dispatch('read_cfpb_export', 'trainset')(report)) }}
 {% endmacro %}
 
-{% macro duckdb__read_cfpb_export() %}
+{% macro duckdb__read_cfpb_export(report=false) %}
     {%- set path = var('cfpb_path') | string -%}
-    {%- set quoted = "'" ~ path | replace("'", "''") ~ "'" -%}
-    {%- set skip = 0 -%}
-    {%- if execute -%}
-        {%- set found = run_query(
-            "select min(line_number) - 1 from (select row_number() over () as line_number, "
-            ~ "line from read_csv(" ~ quoted ~ ", columns = {'line': 'varchar'}, "
-            ~ "header = false, delim = '\x1f', quote = '', escape = '', "
-            ~ "strict_mode = false, ignore_errors = true) limit 50) "
-            ~ "where ltrim(line, '\"' || chr(65279)) like 'Date received%'"
-        ).rows[0][0] -%}
-        {%- if found is none -%}
-            {{ exceptions.raise_compiler_error(
-                "no CFPB header ('Date received,...') in the first 50 lines of " ~ path) }}
-        {%- endif -%}
-        {%- set skip = found -%}
-    {%- endif %}
-    select
-        {%- for source, name in cfpb_columns().items() %}
-        cast("{{ source }}" as varchar) as {{ name }}{{ "," if not loop.last }}
-        {%- endfor %}
-    from read_csv(
-        {{ quoted }},
-        skip = {{ skip }},
-        header = true,
-        all_varchar = true,
-        delim = ',',
-        quote = '"',
-        escape = '"'
-    )
+    {%- if not execute -%}
+        {%- set empty -%}
+            select
+                {%- for output in cfpb_columns().values() %}
+                cast(null as varchar) as {{ output }},
+                {%- endfor %}
+                cast(null as varchar) as raw_read_error
+            where 1 = 0
+        {%- endset -%}
+        {{ return(empty) }}
+    {%- endif -%}
+    {%- set found = run_query(
+        "select min(line_number) - 1 from (select row_number() over () as line_number, "
+        ~ "line from read_csv(" ~ sql_string(path) ~ ", columns = {'line': 'varchar'}, "
+        ~ "header = false, delim = '\x1f', quote = '', escape = '', auto_detect = false, "
+        ~ "ignore_errors = true, strict_mode = false) limit 50) "
+        ~ "where ltrim(line, '\"' || chr(65279)) like 'Date received%'"
+    ).rows[0][0] -%}
+    {%- if found is none -%}
+        {{ exceptions.raise_compiler_error(
+            "no CFPB header ('Date received,...') in the first 50 lines of " ~ path) }}
+    {%- endif -%}
+    {%- set header = csv_header(path, skip=found) -%}
+    {%- set missing = cfpb_columns().keys() | reject('in', header) | list -%}
+    {%- if missing -%}
+        {{ exceptions.raise_compiler_error(
+            "CFPB export " ~ path ~ ": column(s) " ~ missing | join(', ')
+            ~ " missing from the header") }}
+    {%- endif -%}
+    {{ read_csv_records(path, header, cfpb_columns(), 'cfpb_complaints', report, skip=found) }}
 {% endmacro %}
 
 {#

@@ -32,7 +32,6 @@
 
 {% macro duckdb__read_raw_table(table_name, columns, report=false) %}
     {%- set stem = raw_table_path(table_name) -%}
-    {%- set errors_table = 'raw_read_errors__' ~ table_name -%}
     {%- set empty -%}
         select
             {%- for column in columns %}
@@ -61,22 +60,10 @@
             ~ reader ~ ")").columns[0].values() | map('lower') | list -%}
     {%- else -%}
         {%- set path = stem ~ ".csv" -%}
-        {%- set size = run_query(
-            "select size from read_blob(" ~ sql_string(path) ~ ")").rows[0][0] -%}
-        {%- if size == 0 -%}
+        {%- if csv_is_empty(path) -%}
             {{ return(empty) }}
         {%- endif -%}
-        {#- The header line, read as one text field. -#}
-        {%- set first = run_query(
-            "select ltrim(line, chr(65279)) from read_csv(" ~ sql_string(path)
-            ~ ", columns = {'line': 'varchar'}, "
-            ~ "header = false, delim = '\x1f', quote = '', escape = '', auto_detect = false, "
-            ~ "ignore_errors = true, max_line_size = " ~ raw_max_line_size() ~ ") limit 1"
-        ).rows[0][0] or '' -%}
-        {%- set header = [] -%}
-        {%- for name in first.split(',') -%}
-            {%- do header.append(name.strip().strip('"').strip().lower()) -%}
-        {%- endfor -%}
+        {%- set header = csv_header(path) | map('lower') | list -%}
     {%- endif -%}
 
     {%- set missing = columns | reject('in', header) | list -%}
@@ -99,41 +86,81 @@
         cast(null as varchar) as raw_read_error
     from {{ reader }}
     {%- else -%}
-        {%- set types = [] -%}
-        {%- for name in header -%}
-            {%- do types.append(sql_string(name) ~ ": 'varchar'") -%}
+        {%- set wanted = {} -%}
+        {%- for column in columns -%}
+            {%- do wanted.update({column: column}) -%}
         {%- endfor -%}
-        {%- set options = "header = true, auto_detect = false, columns = {"
-            ~ types | join(', ') ~ "}, delim = ',', quote = '\"', escape = '\"', "
-            ~ "max_line_size = " ~ raw_max_line_size() -%}
-        {%- if report -%}
-            {#- Scan every field once, so DuckDB records each unreadable line. -#}
-            {%- do run_query(
-                "select count(concat_ws('|', " ~ header | map('tojson') | join(', ')
-                ~ ")) from read_csv(" ~ sql_string(path) ~ ", " ~ options
-                ~ ", store_rejects = true, rejects_table = 'trainset_rejects_" ~ table_name
-                ~ "', rejects_scan = 'trainset_reject_scans_" ~ table_name ~ "')") -%}
-            {#- One row per unreadable record, though DuckDB may list several
-                errors for it. -#}
-            {%- do run_query(
-                "create or replace table " ~ target.schema ~ "." ~ errors_table ~ " as "
-                ~ "select line, string_agg(distinct error_type::varchar, ', ') as error_type, "
-                ~ "min(error_message) as error_message, min(csv_line) as csv_line "
-                ~ "from trainset_rejects_" ~ table_name ~ " group by line") -%}
-        {%- endif %}
+        {{ read_csv_records(path, header, wanted, table_name, report) }}
+    {%- endif %}
+{% endmacro %}
+
+{# True for a file of zero bytes: an empty table, with no header to read. #}
+{% macro csv_is_empty(path) %}
+    {{ return(run_query("select size from read_blob(" ~ sql_string(path) ~ ")").rows[0][0] == 0) }}
+{% endmacro %}
+
+{#
+    The header's column names: line skip + 1 of the file, read as one text
+    field, split on commas, a byte-order mark and quotes stripped.
+#}
+{% macro csv_header(path, skip=0) %}
+    {%- set line = run_query(
+        "select ltrim(line, chr(65279)) from (select row_number() over () as line_number, line "
+        ~ "from read_csv(" ~ sql_string(path) ~ ", columns = {'line': 'varchar'}, "
+        ~ "header = false, delim = '\x1f', quote = '', escape = '', auto_detect = false, "
+        ~ "ignore_errors = true, strict_mode = false, max_line_size = " ~ raw_max_line_size() ~ ") limit "
+        ~ (skip + 1) ~ ") where line_number = " ~ (skip + 1)
+    ).rows -%}
+    {%- set names = [] -%}
+    {%- for name in (line[0][0] if line else '').split(',') -%}
+        {%- do names.append(name.strip().strip('"').strip()) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{% endmacro %}
+
+{#
+    The records of a CSV whose header is `header`, with nothing guessed: the
+    columns in `wanted` (header name -> output name) as text, plus
+    raw_read_error. With report, a scan stores the records DuckDB cannot
+    read in raw_read_errors__<name>, one row per record; they come back here
+    as rows whose raw_read_error says what is wrong and on which line, so
+    quarantine rejects them and nothing vanishes.
+#}
+{% macro read_csv_records(path, header, wanted, name, report, skip=0) %}
+    {%- set errors_table = target.schema ~ ".raw_read_errors__" ~ name -%}
+    {%- set types = [] -%}
+    {%- for column in header -%}
+        {%- do types.append(sql_string(column) ~ ": 'varchar'") -%}
+    {%- endfor -%}
+    {%- set options = "skip = " ~ skip ~ ", header = true, auto_detect = false, columns = {"
+        ~ types | join(', ') ~ "}, delim = ',', quote = '\"', escape = '\"', "
+        ~ "max_line_size = " ~ raw_max_line_size() -%}
+    {%- if report -%}
+        {#- Touch every field, so DuckDB decodes, and records, each bad record. -#}
+        {%- do run_query(
+            "select count(concat_ws('|', " ~ header | map('tojson') | join(', ')
+            ~ ")) from read_csv(" ~ sql_string(path) ~ ", " ~ options
+            ~ ", store_rejects = true, rejects_table = 'trainset_rejects_" ~ name
+            ~ "', rejects_scan = 'trainset_reject_scans_" ~ name ~ "')") -%}
+        {#- DuckDB may list several errors for one record. -#}
+        {%- do run_query(
+            "create or replace table " ~ errors_table ~ " as "
+            ~ "select line, string_agg(distinct error_type::varchar, ', ') as error_type, "
+            ~ "min(error_message) as error_message, min(csv_line) as csv_line "
+            ~ "from trainset_rejects_" ~ name ~ " group by line") -%}
+    {%- endif %}
     select
-        {%- for column in columns %}
-        {{ column }},
+        {%- for column, output in wanted.items() %}
+        {{ column | tojson }} as {{ output }},
         {%- endfor %}
         cast(null as varchar) as raw_read_error
     from read_csv({{ sql_string(path) }}, {{ options }}, ignore_errors = true)
     union all
     select
-        {%- for column in columns %}
-        cast(null as varchar) as {{ column }},
+        {%- for column, output in wanted.items() %}
+        cast(null as varchar) as {{ output }},
         {%- endfor %}
         error_type || ' at line ' || cast(line as varchar) || ' of {{ path }}: '
         || left(error_message, 200) as raw_read_error
-    from {{ target.schema }}.{{ errors_table }}
-    {%- endif %}
+    from {{ errors_table }}
 {% endmacro %}

@@ -101,3 +101,21 @@ def test_baseline_beats_the_majority(clean, tmp_path, monkeypatch):
 
 def test_without_the_export_nothing_of_it_builds(sample_build):
     assert not [k for k in sample_build.results if "complaint" in k or "cfpb__" in k]
+
+
+def test_unreadable_records_are_rejected_and_reconciled(tmp_path):
+    damaged = tmp_path / "complaints.csv"
+    data = CLEAN.read_bytes()
+    bad = (
+        b'2019-09-24,Mortgage,,Issue,,"caf\xe9 narrative",,X,FL,33000,,Consent provided,'
+        b"Web,2019-09-24,Closed,Yes,N/A,999999901\n"
+        b"2019-09-24,Mortgage,,Issue,,narrative,,X,FL,33000,,Consent provided,Web\n"
+    )
+    damaged.write_bytes(data + bad)
+    build = dbt(["build"], tmp_path / "build", vars={"cfpb_path": str(damaged)})
+    assert build.returncode == 0, build.output[-3000:]
+    row = build.frame("select * from complaint_routing_reconciliation").iloc[0]
+    assert row.raw_rows == 6625 and row.rejected_rows == 2 and row.unaccounted_rows == 0
+    details = build.query("select reject_reason, reject_detail from stg_cfpb__complaints_rejected")
+    assert {r for r, _ in details} == {"unreadable_row"}
+    assert any("INVALID ENCODING" in d for _, d in details)

@@ -15,9 +15,16 @@ complaint_routing as (
 
 counts as (
     select
-        -- Read the file again: the count must not depend on staging.
-        (select count(*) from ({{ read_cfpb_export() }}) as raw_file)
-            as raw_rows,
+        -- Read the file again: the count must not depend on staging. A value
+        -- of every column makes the reader decode, and so count, each record.
+        (
+            select
+                count(concat_ws('|', raw_file.raw_read_error
+                    {%- for column in cfpb_columns().values() %},
+                    raw_file.{{ column }}
+                    {%- endfor %}))
+            from ({{ read_cfpb_export() }}) as raw_file
+        ) as raw_rows,
         (
             select count(*) from checked
             where checked.quarantine_status = 'collapsed_duplicate'

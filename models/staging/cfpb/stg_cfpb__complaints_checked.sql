@@ -6,7 +6,7 @@ base_cfpb__complaints as (
 
 typed as (
     select
-        cast(null as varchar) as raw_read_error,
+        base_cfpb__complaints.raw_read_error,
         base_cfpb__complaints.complaint_id as raw_complaint_id,
         base_cfpb__complaints.date_received as raw_date_received,
         base_cfpb__complaints.product as raw_product,
@@ -33,6 +33,7 @@ checked as (
     select
         typed.*,
         case
+            when typed.raw_read_error is not null then 'unreadable_row'
             when typed.complaint_id is null then 'missing_key'
             when typed.date_received is null then 'unparseable_date'
             when typed.product is null then 'missing_value'

@@ -2,7 +2,7 @@
 with
 
 raw_complaints as (
-    {{ read_cfpb_export() }}
+    {{ read_cfpb_export(report=true) }}
 )
 
 select * from raw_complaints
