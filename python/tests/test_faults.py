@@ -55,13 +55,13 @@ def _dbt_process(workdir: Path, raw: Path, db: Path) -> subprocess.Popen:
 
 # The fault tests are about builds, not about the synthetic desk's text: at
 # this size its templates repeat enough for the duplicate tests to error.
-MODELS_ONLY = ["build", "--exclude", "test_type:data"]
+MODELS_ONLY = ["build", "--exclude", "test_type:data", "tag:fixture"]
 
 
 @pytest.fixture(scope="module")
 def big_raw(tmp_path_factory):
     # Big enough that a build takes long enough to interrupt.
-    return write_desk(tmp_path_factory.mktemp("big") / "raw", n_tickets=60_000, seed=9)
+    return write_desk(tmp_path_factory.mktemp("big") / "raw", n_tickets=250_000, seed=9)
 
 
 @R(
@@ -104,9 +104,22 @@ def test_killed_build_leaves_the_previous_dataset(big_raw, sample_build, tmp_pat
     "meanwhile refuses in one line or reads a whole version",
 )
 def test_second_concurrent_build_fails_fast(big_raw, tmp_path):
+    import threading
+
     db = tmp_path / "trainset.duckdb"
     first = _dbt_process(tmp_path / "first", big_raw, db)
-    time.sleep(8)
+    lines: list[str] = []
+    running = threading.Event()
+
+    def drain():
+        for line in first.stdout:
+            lines.append(line)
+            if "START sql table model" in line:
+                running.set()
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    assert running.wait(timeout=300), "the first build never started its models"
     started = time.time()
     second = dbt(MODELS_ONLY, tmp_path / "second", vars={"raw_dir": str(big_raw)}, db=db)
     took = time.time() - started
@@ -121,9 +134,10 @@ def test_second_concurrent_build_fails_fast(big_raw, tmp_path):
             "DBT_TARGET_PATH": str(tmp_path / "first" / "target"),
         },
     )
-    output, _ = first.communicate(timeout=600)
-    assert first.returncode == 0, output[-2000:]
-    assert second.returncode != 0 and took < 60
+    first.wait(timeout=600)
+    reader.join(timeout=10)
+    assert first.returncode == 0, "".join(lines)[-2000:]
+    assert second.returncode != 0 and took < 60, second.output[-2000:]
     assert "lock" in second.output.lower()
     if export.returncode != 0:
         assert "Traceback" not in export.stderr

@@ -19,10 +19,15 @@ counts as (
         -- of every column makes the reader decode, and so count, each record.
         (
             select
-                count(concat_ws('|', raw_file.raw_read_error
-                    {%- for column in cfpb_columns().values() %},
-                    raw_file.{{ column }}
-                    {%- endfor %}))
+                count(
+                    concat_ws(
+                        '|',
+                        raw_file.raw_read_error
+                        {%- for column in cfpb_columns().values() %},
+                        raw_file.{{ column }}
+                        {%- endfor %}
+                    )
+                )
             from ({{ read_cfpb_export() }}) as raw_file
         ) as raw_rows,
         (
