@@ -9,7 +9,6 @@ STAMP := $(VENV)/.installed
 
 # dbt reads profiles.yml from the project, and never phones home.
 export DBT_PROFILES_DIR := $(CURDIR)
-export DBT_PROJECT_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 

@@ -73,6 +73,7 @@ def dbt(
         "TRAINSET_DB": str(db),
         "TRAINSET_TEMP_DIR": str(workdir / "tmp"),
         "DBT_PROFILES_DIR": str(project),
+        "DBT_PROJECT_DIR": str(project),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         **(env or {}),
     }

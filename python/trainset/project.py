@@ -22,6 +22,9 @@ def find_project(start: Path | None = None) -> Path:
 def dbt_environment(project_dir: Path) -> dict[str, str]:
     """Settings every dbt call needs: our profile, and no usage statistics."""
     return {
+        # dbt reads DBT_PROJECT_DIR before its working folder: an inherited
+        # one would build another project.
+        "DBT_PROJECT_DIR": str(project_dir),
         "DBT_PROFILES_DIR": os.environ.get("DBT_PROFILES_DIR", str(project_dir)),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
