@@ -519,13 +519,7 @@ def screenshot(page: Path, out: Path, width: int = 1200, height: int = 2400) -> 
         done = subprocess.run(
             [
                 chromium,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
+                *CHROMIUM_FLAGS,
                 "--hide-scrollbars",
                 f"--user-data-dir={profile_dir}",
                 f"--window-size={width},{height}",
