@@ -31,7 +31,7 @@ build: setup
 	$(BIN)/dbt build
 
 lint: setup
-	$(BIN)/sqlfluff lint models tests macros
+	$(BIN)/sqlfluff lint --processes 2 models tests macros
 	$(BIN)/ruff check python bench
 	$(BIN)/ruff format --check python bench
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
