@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from trainset.baseline import feature_kinds
 from trainset.compare import label_shift, schema_changes, total_variation
 from trainset.errors import TrainsetError
 from trainset.load import load_all
@@ -19,7 +20,6 @@ from trainset.load import load_all
 MARKDOWN_LIMIT = 65_000
 EXAMPLES = 10
 TEXT_EXAMPLES = 5
-NUMERIC = ("INT", "DECIMAL", "DOUBLE", "FLOAT", "REAL", "NUMERIC", "BIGINT", "LONG")
 
 
 def _same(a, b) -> bool:
@@ -28,16 +28,6 @@ def _same(a, b) -> bool:
     if a_missing or b_missing:
         return a_missing and b_missing
     return str(a) == str(b)
-
-
-def _kind(manifest: dict, column: str, values) -> str:
-    types = {c["name"]: (c["data_type"] or "").upper() for c in manifest["columns"]}
-    if any(t in types.get(column, "") for t in NUMERIC):
-        return "numeric"
-    sample = values.dropna().astype(str)
-    if len(sample) and (sample.str.len().mean() > 30 or sample.nunique() / len(sample) > 0.5):
-        return "text"
-    return "categorical"
 
 
 def diff_exports(old_path: str | Path, new_path: str | Path) -> dict:
@@ -78,9 +68,11 @@ def diff_exports(old_path: str | Path, new_path: str | Path) -> dict:
             "unchanged": len(stay) - n_changed,
         }
     pairs = Counter((str(old_c.at[i, label_old]), str(new_c.at[i, label_new])) for i in flips)
+    # The same text / categorical / numeric reading as the baseline's.
+    kinds = feature_kinds(new_m, new)
     features = {}
     for feature in shared_features:
-        kind = _kind(new_m, feature, new[feature])
+        kind = kinds[feature]
         facts = {
             "kind": kind,
             "null_rate_old": float(old[feature].isna().mean()),
