@@ -24,11 +24,11 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $@
 
 dataset: setup
-	$(BIN)/dbt build
+	$(BIN)/trainset build
 	$(BIN)/trainset export ticket_triage
 
 build: setup
-	$(BIN)/dbt build
+	$(BIN)/trainset build
 
 lint: setup
 	$(BIN)/sqlfluff lint --processes 2 models tests macros
@@ -38,7 +38,7 @@ lint: setup
 	$(BIN)/zizmor --offline --min-severity medium --quiet .github
 
 dbt-test: setup
-	$(BIN)/dbt build
+	$(BIN)/trainset build
 
 pytest: setup browser
 	$(BIN)/pytest

@@ -136,6 +136,7 @@
         ~ types | join(', ') ~ "}, delim = ',', quote = '\"', escape = '\"', "
         ~ "max_line_size = " ~ raw_max_line_size() -%}
     {%- if report -%}
+        {%- do check_csv_line_endings(path, name) -%}
         {#- Touch every field, so DuckDB decodes, and records, each bad record. -#}
         {%- do run_query(
             "select count(concat_ws('|', " ~ header | map('tojson') | join(', ')
@@ -163,4 +164,34 @@
         error_type || ' at line ' || cast(line as varchar) || ' of {{ path }}: '
         || left(error_message, 200) as raw_read_error
     from {{ errors_table }}
+{% endmacro %}
+
+{#
+    DuckDB's strict parser stops on a CSV whose records end some in CRLF and
+    some in LF, with an error that names the model. This names the file and
+    a line of each kind instead. Read line by line with new_line '\n', a CRLF
+    shows as the line plus an empty one; a line ends a record when the
+    quotes before its end balance, so the LF inside a quoted field of an
+    Excel file (CRLF records) is no mix. The last line may lack an ending.
+#}
+{% macro check_csv_line_endings(path, name) %}
+    {%- set found = run_query(
+        "with lines as (select row_number() over () as n, line from read_csv("
+        ~ sql_string(path) ~ ", columns = {'line': 'varchar'}, header = false, "
+        ~ "delim = '\x1f', quote = '', escape = '', auto_detect = false, new_line = '\\n', "
+        ~ "strict_mode = false, max_line_size = " ~ raw_max_line_size() ~ ")), "
+        ~ "marked as (select n, line, "
+        ~ "lead(n) over (order by n) is not null and lead(line) over (order by n) is null as crlf, "
+        ~ "sum(coalesce(length(line) - length(replace(line, '\"', '')), 0)) over (order by n) % 2 = 0 "
+        ~ "as ends_record, count(line) over (order by n) as line_number from lines) "
+        ~ "select min(line_number) filter (where crlf), min(line_number) filter (where not crlf) "
+        ~ "from marked where line is not null and ends_record "
+        ~ "and line_number < (select count(line) from lines)"
+    ).rows[0] -%}
+    {%- if found[0] is not none and found[1] is not none -%}
+        {{ exceptions.raise_compiler_error(
+            "raw table '" ~ name ~ "' (" ~ path ~ "): records end in both CRLF and LF (line "
+            ~ found[0] ~ " in CRLF, line " ~ found[1] ~ " in LF); re-save the file with one "
+            ~ "kind of line ending") }}
+    {%- endif -%}
 {% endmacro %}

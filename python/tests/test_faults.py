@@ -100,8 +100,9 @@ def test_killed_build_leaves_the_previous_dataset(big_raw, sample_build, tmp_pat
 
 @R(
     "two builds at once on one DuckDB file",
-    "the second fails fast, saying the file is locked; the first completes; an export "
-    "meanwhile refuses in one line or reads a whole version",
+    "the second fails fast: `trainset build` (make dataset) in one line naming the file "
+    "and the process holding it, plain `dbt build` in dbt's error block; the first "
+    "completes; an export meanwhile refuses in one line or reads a whole version",
 )
 def test_second_concurrent_build_fails_fast(big_raw, tmp_path):
     import threading
@@ -123,6 +124,14 @@ def test_second_concurrent_build_fails_fast(big_raw, tmp_path):
     started = time.time()
     second = dbt(MODELS_ONLY, tmp_path / "second", vars={"raw_dir": str(big_raw)}, db=db)
     took = time.time() - started
+    # trainset build (what make dataset runs) says it in one line of its own.
+    ours = subprocess.run(
+        [BIN / "trainset", "build", "--select", "ticket_triage"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TRAINSET_DB": str(db)},
+    )
     export = subprocess.run(
         [BIN / "trainset", "export", "ticket_triage", "--out", str(tmp_path / "out")],
         cwd=PROJECT,
@@ -139,6 +148,10 @@ def test_second_concurrent_build_fails_fast(big_raw, tmp_path):
     assert first.returncode == 0, "".join(lines)[-2000:]
     assert second.returncode != 0 and took < 60, second.output[-2000:]
     assert "lock" in second.output.lower()
+    assert ours.returncode == 2 and "Traceback" not in ours.stderr
+    assert ours.stderr.strip().splitlines() == [
+        line for line in ours.stderr.splitlines() if "is locked by another build" in line
+    ], ours.stderr
     if export.returncode != 0:
         assert "Traceback" not in export.stderr
         assert len(export.stderr.strip().splitlines()) == 1, export.stderr

@@ -7,6 +7,7 @@ arguments, so the library works without the CLI.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -30,8 +31,11 @@ def _sample(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     from trainset.project import find_project, run_dbt
+    from trainset.warehouse import ensure_unlocked
 
     project = find_project(args.project_dir)
+    if os.environ.get("TRAINSET_TARGET", "duckdb") == "duckdb" and "--target" not in args.dbt_args:
+        ensure_unlocked(project)
     ok = run_dbt(["build", *args.dbt_args], project)
     _show_failing_rows(project)
     return 0 if ok else 1
@@ -473,7 +477,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # `build` hands every argument it does not know to dbt; argparse's
+    # REMAINDER alone refuses a first argument that looks like an option.
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and args.func is not _build:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if args.func is _build:
+        args.dbt_args = [*unknown, *args.dbt_args]
     try:
         return args.func(args)
     except TrainsetError as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,6 +37,29 @@ def duckdb_connection(project_dir: Path, db: Path | None = None):
         yield con
     finally:
         con.close()
+
+
+def ensure_unlocked(project_dir: Path) -> None:
+    """Fail in one line when another process holds the DuckDB build's lock.
+
+    dbt would fail too, but inside its multi-line error block; this says it
+    first. A build that grabs the lock after this check still fails in dbt.
+    """
+    import duckdb
+
+    path = duckdb_path(project_dir)
+    if not path.is_file():
+        return
+    try:
+        duckdb.connect(str(path)).close()
+    except duckdb.IOException as error:
+        if "lock" not in str(error).lower():
+            raise TrainsetError(f"cannot open {path}: {error}") from None
+        holder = re.search(r"held in (.*?\(PID \d+\))", str(error))
+        raise TrainsetError(
+            f"{path} is locked by another build"
+            f"{f' ({holder.group(1)})' if holder else ''}; try again when it has finished"
+        ) from None
 
 
 def preview(project_dir: Path, relation: str, limit: int = 5) -> tuple[list[str], list[tuple]]:
