@@ -59,7 +59,7 @@ sample: setup
 
 # Benchmarks report what they measure in one run; they are never timed tests.
 bench: setup
-	$(BIN)/python bench/export_speed.py --tickets 100000
+	$(BIN)/python bench/run.py $(if $(SMALL),--small)
 
 # The README's screenshot of the profile report, made by trainset itself.
 docs: dataset browser

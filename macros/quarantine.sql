@@ -11,7 +11,8 @@
                            (the foreign key has no accepted parent);
       accepted             everything else.
     Identity is on typed values, so a re-delivery that writes a timestamp
-    as '...T...Z' instead of '... ...' is still the same row.
+    as '...T...Z' instead of '... ...' is still the same row. The raw_
+    columns are null on accepted rows, whose typed values say it all.
 #}
 {% macro quarantine(typed_cte, key, columns, parent=none) %}
     hashed as (
@@ -74,7 +75,7 @@
         {%- endif %}
     ),
 
-    quarantined as (
+    statused as (
         select
             classified.*,
             case
@@ -83,5 +84,26 @@
                 else 'accepted'
             end as quarantine_status
         from classified
+    ),
+
+    -- The raw text is kept only where it is needed, on rows not accepted:
+    -- writing every body twice cost more than all of the checks.
+    quarantined as (
+        select
+            statused.raw_read_error,
+            {%- for column in columns %}
+            case
+                when statused.quarantine_status <> 'accepted'
+                    then statused.raw_{{ column }}
+            end as raw_{{ column }},
+            statused.{{ column }},
+            {%- endfor %}
+            statused.own_reject_reason,
+            statused.content_hash,
+            statused.copy_number,
+            statused.has_key_conflict,
+            statused.reject_reason,
+            statused.quarantine_status
+        from statused
     )
 {% endmacro %}

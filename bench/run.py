@@ -1,0 +1,497 @@
+"""The scale benchmark: ticket_triage v2 at 100k, 1M and 10M tickets.
+
+For each size, on one generated desk (Parquet), in one run:
+  generate   trainset sample (set-based, DuckDB)
+  models     dbt build of the models only (staging and quarantine included)
+  tests      dbt test: every data and unit test
+  export     trainset export --format parquet
+  floor      bench/floor.sql: v2 in one hand-written DuckDB statement
+  compiled   the project's compiled model SQL, run in one DuckDB connection
+  pandas     bench/pandas_v2.py
+  delta      (1M only) an incremental build after a 1% delta of new tickets
+
+Every step runs in its own process; its wall time and peak resident memory
+(from wait4) are recorded. The ratios the targets name are printed and
+written with a table and a chart into docs/benchmarks.md, between the
+generated-block markers; the prose around them is kept.
+
+    python bench/run.py [--small] [--sizes 100000,1000000] [--work DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+DOC = PROJECT / "docs" / "benchmarks.md"
+CHART = PROJECT / "docs" / "benchmarks.png"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+SIZES = (100_000, 1_000_000, 10_000_000)
+SMALL = (100_000, 1_000_000)
+MEMORY_LIMIT = "4GB"
+
+
+@dataclass
+class Step:
+    name: str
+    seconds: float
+    peak_mb: float
+    ok: bool
+    note: str = ""
+
+
+@dataclass
+class Size:
+    tickets: int
+    rows: int = 0
+    steps: dict[str, Step] = field(default_factory=dict)
+    dbt_models_seconds: float = 0.0
+    dbt_tests_seconds: float = 0.0
+    floor_matches: bool | None = None
+
+
+def run(
+    name: str, command: list, log: Path, env: dict | None = None, timeout: float = 3600
+) -> Step:
+    """Run command in its own process; its wall time and peak RSS."""
+    print(f"  {name:<9} {' '.join(str(c) for c in command)[:110]}", flush=True)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [str(c) for c in command],
+            cwd=PROJECT,
+            env={**os.environ, **(env or {})},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = started + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                process.kill()
+                pid, status, usage = os.wait4(process.pid, 0)
+                break
+            time.sleep(0.05)
+    seconds = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    note = ""
+    if code < 0:
+        note = f"killed by signal {-code}" + (" (out of memory?)" if code == -9 else "")
+    elif code:
+        note = (
+            f"exit {code}: "
+            + (log.read_text(errors="replace").strip().splitlines() or [""])[-1][:120]
+        )
+    step = Step(name, seconds, usage.ru_maxrss / 1024, code == 0, note)
+    print(
+        f"  {'':<9} {seconds:7.1f} s  {step.peak_mb:7.0f} MB  {'ok' if step.ok else note}",
+        flush=True,
+    )
+    return step
+
+
+def dbt_env(work: Path) -> dict:
+    return {
+        "DBT_PROJECT_DIR": str(PROJECT),
+        "DBT_PROFILES_DIR": str(PROJECT),
+        "TRAINSET_DB": str(work / "trainset.duckdb"),
+        "DBT_TARGET_PATH": str(work / "target"),
+        "TRAINSET_TEMP_DIR": str(work / "duckdb_tmp"),
+        "TRAINSET_MEMORY_LIMIT": MEMORY_LIMIT,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+
+
+def elapsed(work: Path) -> float:
+    return json.loads((work / "target" / "run_results.json").read_text())["elapsed_time"]
+
+
+def bench_size(tickets: int, root: Path, small_checks: bool) -> Size:
+    print(f"{tickets:,} tickets", flush=True)
+    size = Size(tickets)
+    work = root / str(tickets)
+    shutil.rmtree(work, ignore_errors=True)
+    raw, logs = work / "raw", work / "logs"
+    env = dbt_env(work)
+    vars_ = json.dumps({"raw_dir": str(raw)})
+    py = sys.executable
+
+    s = size.steps
+    s["generate"] = run(
+        "generate",
+        [
+            BIN / "trainset",
+            "sample",
+            "--out",
+            raw,
+            "--tickets",
+            tickets,
+            "--format",
+            "parquet",
+            "--engine",
+            "duckdb",
+        ],
+        logs / "generate.log",
+    )
+    s["models"] = run(
+        "models",
+        [BIN / "dbt", "build", "--exclude-resource-type", "test", "unit_test", "--vars", vars_],
+        logs / "models.log",
+        env,
+    )
+    if s["models"].ok:
+        size.dbt_models_seconds = elapsed(work)
+        shutil.copy(work / "target" / "run_results.json", work / "models_run_results.json")
+    s["export"] = run(
+        "export",
+        [
+            BIN / "trainset",
+            "export",
+            "ticket_triage",
+            "--format",
+            "parquet",
+            "--allow-failed-tests",
+            "--out",
+            work / "exports",
+        ],
+        logs / "export.log",
+        {**env, "DBT_TARGET_PATH": str(work / "target")},
+    )
+    # Tests after the export: the export's gate reads the models' run.
+    s["tests"] = run("tests", [BIN / "dbt", "test", "--vars", vars_], logs / "tests.log", env)
+    if (work / "target" / "run_results.json").exists():
+        size.dbt_tests_seconds = elapsed(work)
+    size.rows = count_rows(work / "trainset.duckdb")
+    s["floor"] = run(
+        "floor",
+        [py, PROJECT / "bench" / "floor.py", raw, work / "floor.parquet"],
+        logs / "floor.log",
+    )
+    # The models' compiled SQL from the models run (dbt test recompiled
+    # the tests into the same target; the models' files are still there).
+    s["compiled"] = run(
+        "compiled",
+        [
+            py,
+            PROJECT / "bench" / "compiled.py",
+            work / "target",
+            work / "models_run_results.json",
+            work / "compiled" / "trainset.duckdb",
+        ],
+        logs / "compiled.log",
+    )
+    s["pandas"] = run(
+        "pandas",
+        [py, PROJECT / "bench" / "pandas_v2.py", raw, work / "pandas.parquet"],
+        logs / "pandas.log",
+        timeout=3600,
+    )
+    if small_checks and s["floor"].ok:
+        size.floor_matches = same_rows(work / "floor.parquet", work / "trainset.duckdb")
+        print(f"  the floor gives the dbt build's rows: {size.floor_matches}", flush=True)
+    if tickets == 1_000_000:
+        s["delta"] = bench_delta(work, raw, logs, env)
+    shutil.rmtree(raw, ignore_errors=True)
+    for path in (work / "compiled", work / "duckdb_tmp", work / "exports"):
+        shutil.rmtree(path, ignore_errors=True)
+    return size
+
+
+def bench_delta(work: Path, raw: Path, logs: Path, env: dict) -> Step:
+    """An incremental history, then a 1% delta of new tickets on top."""
+    history, delta = work / "history", work / "delta"
+    run(
+        "delta-gen",
+        [sys.executable, PROJECT / "bench" / "delta.py", raw, history, delta, "0.01"],
+        logs / "delta-gen.log",
+    )
+    inc = {**env, "TRAINSET_DB": str(work / "incremental.duckdb")}
+    first = run(
+        "history",
+        [
+            BIN / "dbt",
+            "build",
+            "--exclude-resource-type",
+            "test",
+            "unit_test",
+            "--vars",
+            json.dumps({"raw_dir": str(history), "incremental": True}),
+        ],
+        logs / "history.log",
+        inc,
+    )
+    step = run(
+        "delta",
+        [
+            BIN / "dbt",
+            "build",
+            "--exclude-resource-type",
+            "test",
+            "unit_test",
+            "--vars",
+            json.dumps({"raw_dir": str(delta), "incremental": True}),
+        ],
+        logs / "delta.log",
+        inc,
+    )
+    step.note = step.note or f"history build {first.seconds:.1f} s"
+    shutil.rmtree(history, ignore_errors=True)
+    shutil.rmtree(delta, ignore_errors=True)
+    return step
+
+
+def count_rows(db: Path) -> int:
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.sql("select count(*) from ticket_triage_v2").fetchall()[0][0]
+
+
+def same_rows(floor: Path, db: Path) -> bool:
+    """The floor statement and the dbt build give the same v2."""
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        columns = [r[0] for r in con.sql("describe ticket_triage_v2").fetchall()]
+        listed = ", ".join(columns)
+        differ = con.sql(
+            f"select count(*) from ((select {listed} from ticket_triage_v2 except all "
+            f"select {listed} from read_parquet('{floor}')) union all (select {listed} from "
+            f"read_parquet('{floor}') except all select {listed} from ticket_triage_v2))"
+        ).fetchall()[0][0]
+    return differ == 0
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
+    except OSError:
+        mem = 0
+    import dbt.version
+    import duckdb
+    import pandas
+
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores ({cpu}), {mem:.0f} GB RAM, "
+        f"{platform.system()} {platform.release()}; Python {platform.python_version()}, "
+        f"DuckDB {duckdb.__version__}, dbt-core {dbt.version.__version__}, "
+        f"pandas {pandas.__version__}; DuckDB memory_limit {MEMORY_LIMIT}"
+    )
+
+
+def ratios(sizes: dict[int, Size]) -> list[tuple[str, str, float | None, bool | None]]:
+    """(target, measured as text, value, met) for each target of issue 8."""
+    out = []
+
+    def t(size: int, step: str) -> float | None:
+        got = sizes.get(size)
+        if not got or step not in got.steps or not got.steps[step].ok:
+            return None
+        return got.steps[step].seconds
+
+    for n in (1_000_000, 10_000_000):
+        models, floor = t(n, "models"), t(n, "floor")
+        if models and floor:
+            r = models / floor
+            out.append((f"models ≤ 2× the floor at {n:,}", f"{r:.2f}×", r, r <= 2))
+    models, compiled = t(1_000_000, "models"), t(1_000_000, "compiled")
+    if models and compiled:
+        r = models / compiled
+        out.append(("models ≤ 1.2× the raw compiled SQL at 1,000,000", f"{r:.2f}×", r, r <= 1.2))
+    if 1_000_000 in sizes:
+        got = sizes[1_000_000]
+        models, pandas = t(1_000_000, "pandas"), t(1_000_000, "pandas")
+        models = t(1_000_000, "models")
+        if models and pandas:
+            r = pandas / models
+            mem = got.steps["models"].peak_mb < got.steps["pandas"].peak_mb
+            out.append(
+                (
+                    "models ≥ 2.5× faster than pandas at 1,000,000, with less memory",
+                    f"{r:.2f}× faster; {got.steps['models'].peak_mb:,.0f} MB vs "
+                    f"{got.steps['pandas'].peak_mb:,.0f} MB",
+                    r,
+                    r >= 2.5 and mem,
+                )
+            )
+    models1, models10 = t(1_000_000, "models"), t(10_000_000, "models")
+    if models1 and models10:
+        r = models10 / models1
+        out.append(("models 1M → 10M grows ≤ 11×", f"{r:.1f}×", r, r <= 11))
+    if 10_000_000 in sizes:
+        got = sizes[10_000_000]
+        peak = max(got.steps[k].peak_mb for k in ("models", "tests", "export") if k in got.steps)
+        out.append(
+            (
+                "build, test, export at 10M under 6 GB RSS (memory_limit 4 GB)",
+                f"{peak:,.0f} MB",
+                peak,
+                peak < 6144 and all(got.steps[k].ok for k in ("models", "tests", "export")),
+            )
+        )
+        tests, models = t(10_000_000, "tests"), t(10_000_000, "models")
+        if tests and models:
+            out.append(
+                (
+                    "tests at 10M take less time than the models",
+                    f"{tests:.0f} s vs {models:.0f} s",
+                    tests / models,
+                    tests < models,
+                )
+            )
+        export = t(10_000_000, "export")
+        if export:
+            rate = got.rows / export
+            out.append(
+                (
+                    "export ≥ 2M rows/s to Parquet at 10M",
+                    f"{rate / 1e6:.2f}M rows/s",
+                    rate,
+                    rate >= 2e6,
+                )
+            )
+    delta = sizes.get(1_000_000) and sizes[1_000_000].steps.get("delta")
+    if delta and delta.ok and t(1_000_000, "models"):
+        r = delta.seconds / t(1_000_000, "models")
+        out.append(
+            (
+                "a 1% delta on 1M costs in proportion to the delta (report)",
+                f"{delta.seconds:.1f} s, {r:.2f}× a full models build",
+                r,
+                None,
+            )
+        )
+    return out
+
+
+def render(sizes: dict[int, Size], started: str) -> str:
+    lines = [START, "", f"Run of {started} on {machine()}.", ""]
+    lines += [
+        "| tickets | step | seconds | peak RSS (MB) | rows/s | note |",
+        "|---:|---|---:|---:|---:|---|",
+    ]
+    for n, size in sizes.items():
+        for name, step in size.steps.items():
+            rate = (
+                f"{size.rows / step.seconds:,.0f}"
+                if step.ok and size.rows and name != "generate"
+                else ""
+            )
+            if name == "generate" and step.ok:
+                rate = f"{n / step.seconds:,.0f} tickets/s"
+            lines.append(
+                f"| {n:,} | {name} | {step.seconds:.1f} | {step.peak_mb:,.0f} | {rate} | "
+                f"{'' if step.ok else 'FAILED '}{step.note} |"
+            )
+        lines.append(
+            f"| {n:,} | (dbt's own timing) | models {size.dbt_models_seconds:.1f}, tests "
+            f"{size.dbt_tests_seconds:.1f} |  |  | run_results.json elapsed_time; v2 has "
+            f"{size.rows:,} rows"
+            + (
+                f"; floor gives the same rows: {'yes' if size.floor_matches else 'NO'}"
+                if size.floor_matches is not None
+                else ""
+            )
+            + " |"
+        )
+    lines += ["", "| target | measured | met |", "|---|---|---|"]
+    for target, measured, _, met in ratios(sizes):
+        lines.append(
+            f"| {target} | {measured} | {'—' if met is None else ('met' if met else 'MISSED')} |"
+        )
+    lines += ["", "![time per step and size](benchmarks.png)", "", END]
+    return "\n".join(lines)
+
+
+def chart(sizes: dict[int, Size]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    steps = ("floor", "compiled", "models", "tests", "export", "pandas")
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    width = 0.8 / len(steps)
+    for i, name in enumerate(steps):
+        xs, ys = [], []
+        for j, (_n, size) in enumerate(sizes.items()):
+            step = size.steps.get(name)
+            if step and step.ok:
+                xs.append(j + i * width)
+                ys.append(step.seconds)
+        ax.bar(xs, ys, width, label=name)
+    ax.set_xticks([j + 0.4 - width / 2 for j in range(len(sizes))], [f"{n:,}" for n in sizes])
+    ax.set_yscale("log")
+    ax.set_ylabel("seconds (log)")
+    ax.set_xlabel("tickets")
+    ax.set_title("ticket_triage v2: time per step")
+    ax.legend(ncol=3, fontsize=8)
+    fig.tight_layout()
+    fig.savefig(CHART, dpi=110)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--small", action="store_true", help=f"only {', '.join(f'{n:,}' for n in SMALL)}"
+    )
+    parser.add_argument("--sizes", help="comma-separated ticket counts (overrides --small)")
+    parser.add_argument("--work", default=str(PROJECT / "target" / "bench"), help="scratch folder")
+    parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/ alone")
+    args = parser.parse_args()
+    sizes = (
+        tuple(int(n) for n in args.sizes.split(","))
+        if args.sizes
+        else SMALL
+        if args.small
+        else SIZES
+    )
+    root = Path(args.work)
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    results: dict[int, Size] = {}
+    for n in sizes:
+        results[n] = bench_size(n, root, small_checks=n == min(sizes))
+        (root / "results.json").write_text(
+            json.dumps({k: asdict(v) for k, v in results.items()}, indent=1)
+        )
+    print()
+    for target, measured, _, met in ratios(results):
+        print(f"{'—' if met is None else 'met   ' if met else 'MISSED'}  {target}: {measured}")
+    if not args.no_doc:
+        text = DOC.read_text() if DOC.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
+        head, _, rest = text.partition(START)
+        _, _, tail = rest.partition(END)
+        DOC.write_text(head + render(results, started) + tail)
+        chart(results)
+        print(f"wrote {DOC.relative_to(PROJECT)} and {CHART.relative_to(PROJECT)}")
+    failed = [
+        f"{n:,} {s.name}"
+        for n, size in results.items()
+        for s in size.steps.values()
+        if not s.ok and s.name != "pandas"
+    ]
+    if failed:
+        print("failed: " + ", ".join(failed), file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
