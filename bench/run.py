@@ -263,16 +263,10 @@ def count_rows(db: Path) -> int:
 def same_rows(floor: Path, db: Path) -> bool:
     """The floor statement and the dbt build give the same v2."""
     import duckdb
+    from same import differing_rows
 
     with duckdb.connect(str(db), read_only=True) as con:
-        columns = [r[0] for r in con.sql("describe ticket_triage_v2").fetchall()]
-        listed = ", ".join(columns)
-        differ = con.sql(
-            f"select count(*) from ((select {listed} from ticket_triage_v2 except all "
-            f"select {listed} from read_parquet('{floor}')) union all (select {listed} from "
-            f"read_parquet('{floor}') except all select {listed} from ticket_triage_v2))"
-        ).fetchall()[0][0]
-    return differ == 0
+        return differing_rows(con, "ticket_triage_v2", f"read_parquet('{floor}')") == 0
 
 
 def machine() -> str:

@@ -14,6 +14,10 @@
     as '...T...Z' instead of '... ...' is still the same row. The raw_
     columns are null on accepted rows, whose typed values say it all.
 #}
+{% macro loaded_at() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
+{%- endmacro %}
+
 {% macro quarantine(typed_cte, key, columns, parent=none) %}
     hashed as (
         select
@@ -103,7 +107,10 @@
             statused.copy_number,
             statused.has_key_conflict,
             statused.reject_reason,
-            statused.quarantine_status
+            statused.quarantine_status,
+            -- Which load brought the row: incremental models downstream
+            -- take what is newer than what they hold.
+            {{ loaded_at() }} as loaded_at
         from statused
     )
 {% endmacro %}

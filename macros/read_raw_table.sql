@@ -179,7 +179,7 @@
         "with lines as (select row_number() over () as n, line from read_csv("
         ~ sql_string(path) ~ ", columns = {'line': 'varchar'}, header = false, "
         ~ "delim = '\x1f', quote = '', escape = '', auto_detect = false, new_line = '\\n', "
-        ~ "strict_mode = false, max_line_size = " ~ raw_max_line_size() ~ ")), "
+        ~ "strict_mode = false, ignore_errors = true, max_line_size = " ~ raw_max_line_size() ~ ")), "
         ~ "marked as (select n, line, "
         ~ "lead(n) over (order by n) is not null and lead(line) over (order by n) is null as crlf, "
         ~ "sum(coalesce(length(line) - length(replace(line, '\"', '')), 0)) over (order by n) % 2 = 0 "

@@ -3,7 +3,9 @@
     raw_columns) is accepted (in
     `accepted`), rejected (in `rejected`) or a collapsed duplicate (counted
     on the model, by its quarantine_status). Returns one row when the counts
-    do not add up.
+    do not add up. On the incremental path raw_table holds only the delta,
+    so only the rows this invocation loaded are counted: run the test in
+    the same `dbt build` as the load.
 #}
 {% test raw_rows_conserved(model, raw_table, raw_columns, accepted, rejected) %}
 
@@ -20,18 +22,30 @@ raw_rows as (
     from ({{ read_raw_table(raw_table, raw_columns) }}) as raw_table
 ),
 
+{%- set latest_load -%}
+    {%- if var('incremental', false) %}
+    where loaded_at = {{ loaded_at() }}
+    {%- endif %}
+{%- endset %}
+
 accepted_rows as (
     select count(*) as accepted_rows from {{ accepted }}
+    {{ latest_load }}
 ),
 
 rejected_rows as (
     select count(*) as rejected_rows from {{ rejected }}
+    {{ latest_load }}
 ),
 
 collapsed_rows as (
     select count(*) as collapsed_duplicate_rows
     from {{ model }}
-    where quarantine_status = 'collapsed_duplicate'
+    where
+        quarantine_status = 'collapsed_duplicate'
+        {%- if var('incremental', false) %}
+        and loaded_at = {{ loaded_at() }}
+        {%- endif %}
 ),
 
 balance as (

@@ -1,12 +1,16 @@
+{{ config(unique_key='player_id') }}
+
 with
 
 players as (
     select * from {{ ref('stg_desk__players') }}
+    where {{ loaded_since_last_run('loaded_at') }}
 ),
 
 hashed as (
     select
         players.player_id,
+        players.loaded_at,
         {{ split_hash('players.player_id') }} as split_hash
     from players
 ),
@@ -15,7 +19,8 @@ assigned as (
     select
         hashed.player_id,
         hashed.split_hash,
-        {{ split_from_hash('hashed.split_hash') }} as split
+        {{ split_from_hash('hashed.split_hash') }} as split,
+        hashed.loaded_at
     from hashed
 )
 

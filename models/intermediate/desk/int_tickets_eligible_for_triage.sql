@@ -1,3 +1,7 @@
+-- A view: a ticket can leave the dataset (reopened, or a new final
+-- resolution that is not trainable), which an incremental table would miss.
+{{ config(materialized='view') }}
+
 with
 
 tickets as (
@@ -20,7 +24,8 @@ eligible as (
         first_player_messages.first_message,
         tickets.channel,
         final_resolutions.category,
-        tickets.created_at
+        tickets.created_at,
+        tickets.loaded_at
     from tickets
     -- Each inner join is one eligibility rule: a final resolution that maps
     -- to a trainable category, and a non-empty player message.

@@ -3,10 +3,20 @@
     created (T = created_at). Every join bounds its events by T, so events
     after T cannot change a value.
 #}
+{{ config(unique_key='ticket_id') }}
+
 with
 
+-- On an incremental run, the tickets new to this table or loaded again:
+-- the features of the others cannot change, since every window ends at
+-- the ticket's creation and the history only grows after it.
 eligible_tickets as (
     select * from {{ ref('int_tickets_eligible_for_triage') }}
+    {%- if is_incremental() %}
+    where
+        {{ loaded_since_last_run('loaded_at') }}
+        or ticket_id not in (select this_run.ticket_id from {{ this }} as this_run)
+    {%- endif %}
 ),
 
 players as (
@@ -135,7 +145,8 @@ features as (
         cast(coalesce(purchase_windows.refunds_90d, 0) as integer)
             as refunds_90d,
         cast(coalesce(prior_tickets.prior_tickets_90d, 0) as integer)
-            as prior_tickets_90d
+            as prior_tickets_90d,
+        eligible_tickets.loaded_at
     from eligible_tickets
     inner join account_ages
         on eligible_tickets.ticket_id = account_ages.ticket_id

@@ -10,7 +10,8 @@ accepted as (
         base_desk__players.country,
         base_desk__players.platform,
         base_desk__players.language,
-        base_desk__players.registered_at
+        base_desk__players.registered_at,
+        base_desk__players.loaded_at
     from base_desk__players
     where base_desk__players.quarantine_status = 'accepted'
 )

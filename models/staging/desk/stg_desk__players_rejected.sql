@@ -13,7 +13,8 @@ rejected as (
         base_desk__players.raw_country,
         base_desk__players.raw_platform,
         base_desk__players.raw_language,
-        base_desk__players.raw_registered_at
+        base_desk__players.raw_registered_at,
+        base_desk__players.loaded_at
     from base_desk__players
     where base_desk__players.quarantine_status = 'rejected'
 )

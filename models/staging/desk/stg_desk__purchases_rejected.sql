@@ -13,7 +13,8 @@ rejected as (
         base_desk__purchases.raw_player_id,
         base_desk__purchases.raw_amount_usd,
         base_desk__purchases.raw_purchased_at,
-        base_desk__purchases.raw_refunded_at
+        base_desk__purchases.raw_refunded_at,
+        base_desk__purchases.loaded_at
     from base_desk__purchases
     where base_desk__purchases.quarantine_status = 'rejected'
 )

@@ -13,7 +13,8 @@ rejected as (
         base_desk__ticket_messages.raw_ticket_id,
         base_desk__ticket_messages.raw_author_role,
         base_desk__ticket_messages.raw_body,
-        base_desk__ticket_messages.raw_created_at
+        base_desk__ticket_messages.raw_created_at,
+        base_desk__ticket_messages.loaded_at
     from base_desk__ticket_messages
     where base_desk__ticket_messages.quarantine_status = 'rejected'
 )

@@ -13,7 +13,8 @@ rejected as (
         base_desk__ticket_resolutions.raw_ticket_id,
         base_desk__ticket_resolutions.raw_agent_id,
         base_desk__ticket_resolutions.raw_resolution_code,
-        base_desk__ticket_resolutions.raw_resolved_at
+        base_desk__ticket_resolutions.raw_resolved_at,
+        base_desk__ticket_resolutions.loaded_at
     from base_desk__ticket_resolutions
     where base_desk__ticket_resolutions.quarantine_status = 'rejected'
 )

@@ -12,7 +12,8 @@ accepted as (
         base_desk__tickets.channel,
         base_desk__tickets.priority,
         base_desk__tickets.status,
-        base_desk__tickets.created_at
+        base_desk__tickets.created_at,
+        base_desk__tickets.loaded_at
     from base_desk__tickets
     where base_desk__tickets.quarantine_status = 'accepted'
 )

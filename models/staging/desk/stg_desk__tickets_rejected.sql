@@ -15,7 +15,8 @@ rejected as (
         base_desk__tickets.raw_channel,
         base_desk__tickets.raw_priority,
         base_desk__tickets.raw_status,
-        base_desk__tickets.raw_created_at
+        base_desk__tickets.raw_created_at,
+        base_desk__tickets.loaded_at
     from base_desk__tickets
     where base_desk__tickets.quarantine_status = 'rejected'
 )

@@ -1,3 +1,5 @@
+{{ config(unique_key='player_id') }}
+
 with
 
 raw_players as (

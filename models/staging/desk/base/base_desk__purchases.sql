@@ -1,3 +1,5 @@
+{{ config(unique_key='purchase_id') }}
+
 with
 
 raw_purchases as (

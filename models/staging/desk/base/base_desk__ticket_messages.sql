@@ -1,3 +1,5 @@
+{{ config(unique_key='message_id') }}
+
 with
 
 raw_ticket_messages as (

@@ -1,3 +1,5 @@
+{{ config(unique_key='resolution_id') }}
+
 with
 
 raw_ticket_resolutions as (

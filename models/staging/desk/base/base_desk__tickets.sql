@@ -1,3 +1,5 @@
+{{ config(unique_key='ticket_id') }}
+
 with
 
 raw_tickets as (
