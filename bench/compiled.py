@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -48,7 +49,9 @@ def main(target: str, run_results: str, out: str, memory_limit: str = "4GB") -> 
                 target / "compiled" / node["package_name"] / node["original_file_path"]
             ).read_text()
             kind = "view" if node["config"]["materialized"] == "view" else "table"
+            started = time.perf_counter()
             con.execute(f"create or replace {kind} {relation} as {sql}")
+            print(f"{time.perf_counter() - started:7.2f} s  {node['name']}", flush=True)
     con.close()
 
 

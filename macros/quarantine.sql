@@ -30,21 +30,37 @@
                     '~' || coalesce(raw_{{ column }}, '~null')
                 )
                 {%- endfor %}
-            )) as content_hash
+            )) as content_hash,
+            row_number() over () as row_seq
         from {{ typed_cte }}
+    ),
+
+    -- Windows over every row would carry its whole text through a sort;
+    -- narrow aggregates find the first copy of each content and the keys
+    -- that come with more than one content.
+    first_copies as (
+        select min(hashed.row_seq) as row_seq
+        from hashed
+        group by hashed.content_hash
+    ),
+
+    conflicting_keys as (
+        select hashed.{{ key }}
+        from hashed
+        group by hashed.{{ key }}
+        having count(distinct hashed.content_hash) > 1
     ),
 
     flagged as (
         select
             hashed.*,
-            row_number() over (
-                partition by hashed.content_hash
-                order by hashed.content_hash
-            ) as copy_number,
-            min(hashed.content_hash) over (partition by hashed.{{ key }})
-            <> max(hashed.content_hash) over (partition by hashed.{{ key }})
-                as has_key_conflict
+            case when first_copies.row_seq is null then 2 else 1 end as copy_number,
+            conflicting_keys.{{ key }} is not null as has_key_conflict
         from hashed
+        left join first_copies
+            on hashed.row_seq = first_copies.row_seq
+        left join conflicting_keys
+            on hashed.{{ key }} = conflicting_keys.{{ key }}
     ),
 
     classified as (
@@ -103,7 +119,10 @@
             statused.{{ column }},
             {%- endfor %}
             statused.own_reject_reason,
-            statused.content_hash,
+            case
+                when statused.quarantine_status <> 'accepted'
+                    then statused.content_hash
+            end as content_hash,
             statused.copy_number,
             statused.has_key_conflict,
             statused.reject_reason,
