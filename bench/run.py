@@ -254,10 +254,14 @@ def bench_delta(work: Path, raw: Path, logs: Path, env: dict) -> Step:
 
 
 def count_rows(db: Path) -> int:
+    """Rows of the built v2; 0 when the build left none."""
     import duckdb
 
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.sql("select count(*) from ticket_triage_v2").fetchall()[0][0]
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return con.sql("select count(*) from ticket_triage_v2").fetchall()[0][0]
+    except (duckdb.Error, OSError):
+        return 0
 
 
 def same_rows(floor: Path, db: Path) -> bool:

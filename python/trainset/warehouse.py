@@ -16,6 +16,13 @@ def duckdb_path(project_dir: Path) -> Path:
     return path if path.is_absolute() else project_dir / path
 
 
+def memory_settings() -> dict[str, str]:
+    """DuckDB's memory limit, as the profile sets it. The spill folder is
+    left at DuckDB's default beside the database file, so that a reader
+    never shares one with a running build."""
+    return {"memory_limit": os.environ.get("TRAINSET_MEMORY_LIMIT", "4GB")}
+
+
 @contextmanager
 def duckdb_connection(project_dir: Path, db: Path | None = None):
     """A read-only connection to the project's DuckDB build (or to db)."""
@@ -25,7 +32,7 @@ def duckdb_connection(project_dir: Path, db: Path | None = None):
     if not path.is_file():
         raise TrainsetError(f"no DuckDB build at {path}: run `dbt build` first")
     try:
-        con = duckdb.connect(str(path), read_only=True)
+        con = duckdb.connect(str(path), read_only=True, config=memory_settings())
     except duckdb.IOException as error:
         if "lock" in str(error).lower():
             raise TrainsetError(
