@@ -435,6 +435,16 @@ def chart(sizes: dict[int, Size]) -> None:
             if step and step.ok:
                 xs.append(j + i * width)
                 ys.append(step.seconds)
+            elif step:
+                # A step that did not finish has no bar; say so where it would be.
+                ax.annotate(
+                    "did not finish",
+                    (j + i * width, 1),
+                    rotation=90,
+                    fontsize=7,
+                    ha="center",
+                    va="bottom",
+                )
         ax.bar(xs, ys, width, label=name)
     ax.set_xticks([j + 0.4 - width / 2 for j in range(len(sizes))], [f"{n:,}" for n in sizes])
     ax.set_yscale("log")

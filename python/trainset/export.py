@@ -28,7 +28,7 @@ from trainset.warehouse import duckdb_connection
 
 FORMATS = {"parquet": "parquet", "csv": "csv", "jsonl": "jsonl"}
 COPY_OPTIONS = {
-    "parquet": "format parquet",
+    "parquet": "format parquet, compression zstd",
     "csv": "format csv, header true",
     "jsonl": "format json",
 }
