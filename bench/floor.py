@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+from split_vars import split_vars
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -16,12 +17,13 @@ PROJECT = Path(__file__).resolve().parents[1]
 def floor_sql(raw_dir: Path) -> tuple[str, str]:
     """The masking macro and the statement, with the project's split settings."""
     text = (PROJECT / "bench" / "floor.sql").read_text()
+    train, validation, salt = split_vars()
     for name, value in {
         "{raw_dir}": str(raw_dir),
         "{seeds_dir}": str(PROJECT / "seeds"),
-        "{train}": "0.8",
-        "{train_plus_validation}": "0.9",
-        "{salt}": "trainset-v1",
+        "{train}": repr(train),
+        "{train_plus_validation}": repr(train + validation),
+        "{salt}": salt,
     }.items():
         text = text.replace(name, value)
     macro, _, statement = text.partition(";")

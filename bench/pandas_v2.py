@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from split_vars import split_vars
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 WHITESPACE = " \t\n\x0b\x0c\r"
-SALT = "trainset-v1"
-TRAIN, VALIDATION = 0.8, 0.1
+TRAIN, VALIDATION, SALT = split_vars()
 
 COLUMNS = {
     "players": ["player_id", "registered_at", "country", "platform", "language"],
@@ -109,13 +109,11 @@ def quarantine(
 
 
 def reason(frame: pd.DataFrame, rules: list[tuple[pd.Series, str]]) -> pd.DataFrame:
+    """Staging's own_reject_reason: the first rule that holds, else none."""
     frame["own_reject_reason"] = np.select(
         [rule.fillna(False).to_numpy(bool) for rule, _ in rules],
         [name for _, name in rules],
         default=None,
-    )
-    frame["own_reject_reason"] = frame["own_reject_reason"].where(
-        frame["own_reject_reason"].notna(), None
     )
     return frame
 

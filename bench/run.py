@@ -3,8 +3,8 @@
 For each size, on one generated desk (Parquet), in one run:
   generate   trainset sample (set-based, DuckDB)
   models     dbt build of the models only (staging and quarantine included)
-  tests      dbt test: every data and unit test
   export     trainset export --format parquet
+  tests      dbt test: every data and unit test
   floor      bench/floor.sql: v2 in one hand-written DuckDB statement
   compiled   the project's compiled model SQL, run in one DuckDB connection
   pandas     bench/pandas_v2.py
@@ -39,6 +39,19 @@ START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 SIZES = (100_000, 1_000_000, 10_000_000)
 SMALL = (100_000, 1_000_000)
 MEMORY_LIMIT = "4GB"
+
+
+def models_build(vars_: dict) -> list:
+    """dbt build of the models alone: no data tests, no unit tests."""
+    return [
+        BIN / "dbt",
+        "build",
+        "--exclude-resource-type",
+        "test",
+        "unit_test",
+        "--vars",
+        json.dumps(vars_),
+    ]
 
 
 @dataclass
@@ -126,7 +139,7 @@ def bench_size(tickets: int, root: Path, small_checks: bool) -> Size:
     shutil.rmtree(work, ignore_errors=True)
     raw, logs = work / "raw", work / "logs"
     env = dbt_env(work)
-    vars_ = json.dumps({"raw_dir": str(raw)})
+    vars_ = {"raw_dir": str(raw)}
     py = sys.executable
 
     s = size.steps
@@ -146,12 +159,7 @@ def bench_size(tickets: int, root: Path, small_checks: bool) -> Size:
         ],
         logs / "generate.log",
     )
-    s["models"] = run(
-        "models",
-        [BIN / "dbt", "build", "--exclude-resource-type", "test", "unit_test", "--vars", vars_],
-        logs / "models.log",
-        env,
-    )
+    s["models"] = run("models", models_build(vars_), logs / "models.log", env)
     if s["models"].ok:
         size.dbt_models_seconds = elapsed(work)
         shutil.copy(work / "target" / "run_results.json", work / "models_run_results.json")
@@ -171,7 +179,9 @@ def bench_size(tickets: int, root: Path, small_checks: bool) -> Size:
         {**env, "DBT_TARGET_PATH": str(work / "target")},
     )
     # Tests after the export: the export's gate reads the models' run.
-    s["tests"] = run("tests", [BIN / "dbt", "test", "--vars", vars_], logs / "tests.log", env)
+    s["tests"] = run(
+        "tests", [BIN / "dbt", "test", "--vars", json.dumps(vars_)], logs / "tests.log", env
+    )
     if (work / "target" / "run_results.json").exists():
         size.dbt_tests_seconds = elapsed(work)
     size.rows = count_rows(work / "trainset.duckdb")
@@ -197,7 +207,6 @@ def bench_size(tickets: int, root: Path, small_checks: bool) -> Size:
         "pandas",
         [py, PROJECT / "bench" / "pandas_v2.py", raw, work / "pandas.parquet"],
         logs / "pandas.log",
-        timeout=3600,
     )
     if small_checks and s["floor"].ok:
         size.floor_matches = same_rows(work / "floor.parquet", work / "trainset.duckdb")
@@ -221,29 +230,13 @@ def bench_delta(work: Path, raw: Path, logs: Path, env: dict) -> Step:
     inc = {**env, "TRAINSET_DB": str(work / "incremental.duckdb")}
     first = run(
         "history",
-        [
-            BIN / "dbt",
-            "build",
-            "--exclude-resource-type",
-            "test",
-            "unit_test",
-            "--vars",
-            json.dumps({"raw_dir": str(history), "incremental": True}),
-        ],
+        models_build({"raw_dir": str(history), "incremental": True}),
         logs / "history.log",
         inc,
     )
     step = run(
         "delta",
-        [
-            BIN / "dbt",
-            "build",
-            "--exclude-resource-type",
-            "test",
-            "unit_test",
-            "--vars",
-            json.dumps({"raw_dir": str(delta), "incremental": True}),
-        ],
+        models_build({"raw_dir": str(delta), "incremental": True}),
         logs / "delta.log",
         inc,
     )
@@ -316,8 +309,7 @@ def ratios(sizes: dict[int, Size]) -> list[tuple[str, str, float | None, bool | 
         out.append(("models ≤ 1.2× the raw compiled SQL at 1,000,000", f"{r:.2f}×", r, r <= 1.2))
     if 1_000_000 in sizes:
         got = sizes[1_000_000]
-        models, pandas = t(1_000_000, "pandas"), t(1_000_000, "pandas")
-        models = t(1_000_000, "models")
+        models, pandas = t(1_000_000, "models"), t(1_000_000, "pandas")
         if models and pandas:
             r = pandas / models
             mem = got.steps["models"].peak_mb < got.steps["pandas"].peak_mb

@@ -81,6 +81,27 @@ def dbt(
     return Build(proc.returncode, proc.stdout + proc.stderr, db, target)
 
 
+def compiled_expression(expression: str) -> str:
+    """A one-value query around a Jinja expression of the project (a
+    macro call on the column t), compiled by dbt for DuckDB; run it with
+    the value of t as its one parameter."""
+    done = subprocess.run(
+        [
+            BIN / "dbt",
+            "compile",
+            "--quiet",
+            "--inline",
+            f"select {expression} as v from (select ? as t)",
+        ],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DBT_PROFILES_DIR": str(PROJECT)},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout.strip()
+
+
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory) -> Build:
     """The bundled sample, built once for the session (fixtures excluded)."""

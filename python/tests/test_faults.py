@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import BIN, PROJECT, dbt, write_desk
+from conftest import BIN, PROJECT, compiled_expression, dbt, write_desk
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -349,27 +349,10 @@ def test_formula_cells_warned_and_neutralised(formula_build, tmp_path):
 
 @pytest.fixture(scope="module")
 def masking_sql():
-    compiled = {}
-    for name, expression in (
-        ("mask", "{{ mask_pii('t') }}"),
-        ("contains", "{{ contains_pii('t') }}"),
-    ):
-        done = subprocess.run(
-            [
-                BIN / "dbt",
-                "compile",
-                "--quiet",
-                "--inline",
-                f"select {expression} as v from (select ? as t)",
-            ],
-            cwd=PROJECT,
-            capture_output=True,
-            text=True,
-            env={**os.environ, "DBT_PROFILES_DIR": str(PROJECT)},
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-        compiled[name] = done.stdout.strip()
-    return compiled
+    return {
+        "mask": compiled_expression("{{ mask_pii('t') }}"),
+        "contains": compiled_expression("{{ contains_pii('t') }}"),
+    }
 
 
 EMAILS = st.from_regex(

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import shutil
 
+import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
-from conftest import dbt, write_desk
+from conftest import compiled_expression, dbt, write_desk
 
 R = pytest.mark.reliability
 
@@ -291,3 +292,44 @@ def test_parquet_with_other_types_is_cast(clean_raw, clean_build, tmp_path):
     conserved(build)
     sql = "select ticket_id, created_at, spend_usd_30d from ticket_triage_v2 order by 1"
     assert build.query(sql) == clean_build.query(sql)
+
+
+# The staging macros' fast paths (docs/benchmarks.md) must refuse and keep
+# exactly what the full paths do.
+
+
+@pytest.fixture(scope="module")
+def timestamp_sql():
+    return compiled_expression("{{ parse_utc_timestamp('t') }}")
+
+
+@pytest.fixture(scope="module")
+def trim_sql():
+    return compiled_expression("{{ trim_whitespace('t') }}")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-03-01 12:34:56", "2024-03-01 12:34:56"),
+        (" 2024-03-01 12:34:56\n", "2024-03-01 12:34:56"),
+        ("2024-02-30 12:00:00", None),
+        ("2024-01-01 24:61:00", None),
+        ("2024-1-01 00:00:00", None),
+        ("2024-01-01T12:00:00+02:00", "2024-01-01 10:00:00"),
+        ("31/12/2024 25:61", None),
+    ],
+)
+def test_timestamp_fast_path_refuses_what_is_not_a_timestamp(timestamp_sql, text, expected):
+    with duckdb.connect() as con:
+        value = con.execute(timestamp_sql, [text]).fetchall()[0][0]
+    assert (None if value is None else str(value)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("body", "body"), (" \t body\r\n", "body"), ("a  b", "a  b"), ("\n", ""), ("", "")],
+)
+def test_trim_fast_path_trims_every_whitespace_end(trim_sql, text, expected):
+    with duckdb.connect() as con:
+        assert con.execute(trim_sql, [text]).fetchall()[0][0] == expected

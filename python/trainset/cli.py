@@ -50,7 +50,8 @@ def _build(args: argparse.Namespace) -> int:
     from trainset.warehouse import ensure_unlocked
 
     project = find_project(args.project_dir)
-    if os.environ.get("TRAINSET_TARGET", "duckdb") == "duckdb" and "--target" not in args.dbt_args:
+    other_target = any(a in ("-t", "--target") or a.startswith("--target=") for a in args.dbt_args)
+    if os.environ.get("TRAINSET_TARGET", "duckdb") == "duckdb" and not other_target:
         ensure_unlocked(project)
     ok = run_dbt(["build", *args.dbt_args], project)
     _show_failing_rows(project)

@@ -34,16 +34,22 @@ def duckdb_connection(project_dir: Path, db: Path | None = None):
     try:
         con = duckdb.connect(str(path), read_only=True, config=memory_settings())
     except duckdb.IOException as error:
-        if "lock" in str(error).lower():
-            raise TrainsetError(
-                f"{path} is locked by another process (a dbt build running?); "
-                "try again when it has finished"
-            ) from None
-        raise TrainsetError(f"cannot open {path}: {error}") from None
+        raise _open_error(path, error) from None
     try:
         yield con
     finally:
         con.close()
+
+
+def _open_error(path: Path, error: Exception) -> TrainsetError:
+    """One line for a DuckDB file that would not open: who holds its lock."""
+    if "lock" not in str(error).lower():
+        return TrainsetError(f"cannot open {path}: {error}")
+    holder = re.search(r"held in (.*?\(PID \d+\))", str(error))
+    return TrainsetError(
+        f"{path} is locked by another build"
+        f"{f' ({holder.group(1)})' if holder else ''}; try again when it has finished"
+    )
 
 
 def ensure_unlocked(project_dir: Path) -> None:
@@ -60,13 +66,7 @@ def ensure_unlocked(project_dir: Path) -> None:
     try:
         duckdb.connect(str(path)).close()
     except duckdb.IOException as error:
-        if "lock" not in str(error).lower():
-            raise TrainsetError(f"cannot open {path}: {error}") from None
-        holder = re.search(r"held in (.*?\(PID \d+\))", str(error))
-        raise TrainsetError(
-            f"{path} is locked by another build"
-            f"{f' ({holder.group(1)})' if holder else ''}; try again when it has finished"
-        ) from None
+        raise _open_error(path, error) from None
 
 
 def preview(project_dir: Path, relation: str, limit: int = 5) -> tuple[list[str], list[tuple]]:

@@ -22,20 +22,17 @@ raw_rows as (
     from ({{ read_raw_table(raw_table, raw_columns) }}) as raw_table
 ),
 
-{%- set latest_load -%}
-    {%- if var('incremental', false) %}
-    where loaded_at = {{ loaded_at() }}
-    {%- endif %}
-{%- endset %}
+{#- On the incremental path, only the rows of this invocation's load. -#}
+{%- set this_load = "loaded_at = " ~ loaded_at() if var('incremental', false) else "true" %}
 
 accepted_rows as (
     select count(*) as accepted_rows from {{ accepted }}
-    {{ latest_load }}
+    where {{ this_load }}
 ),
 
 rejected_rows as (
     select count(*) as rejected_rows from {{ rejected }}
-    {{ latest_load }}
+    where {{ this_load }}
 ),
 
 collapsed_rows as (
@@ -43,9 +40,7 @@ collapsed_rows as (
     from {{ model }}
     where
         quarantine_status = 'collapsed_duplicate'
-        {%- if var('incremental', false) %}
-        and loaded_at = {{ loaded_at() }}
-        {%- endif %}
+        and {{ this_load }}
 ),
 
 balance as (

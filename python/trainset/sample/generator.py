@@ -82,6 +82,7 @@ PLATFORMS = {"android": 0.55, "ios": 0.35, "web": 0.10}
 PRIORITIES = {"low": 0.2, "normal": 0.6, "high": 0.15, "urgent": 0.05}
 STATUS_RESOLVED = {"solved": 0.7, "closed": 0.3}
 STATUS_OPEN = {"new": 0.35, "open": 0.4, "pending": 0.25}
+AMOUNTS_USD = ("0.99", "4.99", "9.99", "19.99", "49.99", "99.99")
 
 START = datetime(2023, 1, 1)
 END = datetime(2024, 12, 31)
@@ -194,7 +195,7 @@ def generate(
                     "purchase_id": f"U{len(rows['purchases']):07d}",
                     "player_id": p_id,
                     "purchased_at": _ts(purchased, rng),
-                    "amount_usd": rng.choice(("0.99", "4.99", "9.99", "19.99", "49.99", "99.99")),
+                    "amount_usd": rng.choice(AMOUNTS_USD),
                     "refunded_at": _ts(refunded, rng) if refunded else None,
                 }
             )

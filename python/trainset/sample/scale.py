@@ -12,12 +12,12 @@ resolutions per ticket.
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
+import shutil
 from pathlib import Path
 
 from trainset.sample import phrases as ph
 from trainset.sample.generator import (
+    AMOUNTS_USD,
     CATEGORY_CODES,
     CATEGORY_WEIGHTS,
     CHANNELS,
@@ -32,7 +32,10 @@ from trainset.sample.generator import (
     TRAINABLE,
 )
 
-AMOUNTS_USD = ("0.99", "4.99", "9.99", "19.99", "49.99", "99.99")
+
+def _id(prefix: str, index: str, width: int) -> str:
+    """A key such as T000000042 for a row index."""
+    return f"{_lit(prefix)} || lpad({index}::varchar, {width}, '0')"
 
 
 def _lit(value) -> str:
@@ -119,11 +122,7 @@ def _player_text(t: str) -> str:
     cat_lang = {
         f"{c}|{lang}": v for c, by_lang in ph.FIRST_MESSAGES.items() for lang, v in by_lang.items()
     }
-    core = _by(
-        "category || '|' || lang",
-        {**cat_lang},
-        _u(t, "tpl"),
-    )
+    core = _by("category || '|' || lang", cat_lang, _u(t, "tpl"))
     ambiguous = _by("lang", ph.AMBIGUOUS_MESSAGES, _u(t, "amb"))
     template = f"case when {_u(t, 'is_amb')} < 0.05 then {ambiguous} else {core} end"
 
@@ -160,9 +159,11 @@ def _sql_tables(n_tickets: int) -> dict[str, str]:
         for lang, text in by_lang.items()
     }
     generic_subjects = {k: (v,) for k, v in ph.GENERIC_SUBJECTS.items()}
+    ticket_id = _id("T", "t", 9)
+    tk = "t || '-' || k"  # one resolution of a ticket
     refund_delay = _seconds(f"3600 * (1 + floor({_u('i', 'rh')} * 2000))")
     players = f"""
-        select 'P' || lpad(p::varchar, 8, '0') as player_id,
+        select {_id("P", "p", 8)} as player_id,
             {_ts("registered", _u("p", "regf"))} as registered_at,
             case when {_u("p", "c?")} < 0.03 then null
                 else {_by("lang", ph.COUNTRIES, _u("p", "country"))} end as country,
@@ -193,8 +194,8 @@ def _sql_tables(n_tickets: int) -> dict[str, str]:
         )
     """
     tickets = f"""
-        select 'T' || lpad(t::varchar, 9, '0') as ticket_id,
-            'P' || lpad(p::varchar, 8, '0') as player_id,
+        select {ticket_id} as ticket_id,
+            {_id("P", "p", 8)} as player_id,
             {_ts("created", _u("t", "createdf"))} as created_at,
             channel,
             case when channel <> 'in_game' or {_u("t", "subj?")} < 0.3 then
@@ -209,8 +210,7 @@ def _sql_tables(n_tickets: int) -> dict[str, str]:
     """
     # One row per resolution: k = 0 is the earliest; the last is the final
     # one, whose code is the category's (4% of trainable ones miscoded).
-    noise = f"{_pick(TRAINABLE, _u('t', 'other'))}"
-    tk = "t || '-' || k"
+    noise = _pick(TRAINABLE, _u("t", "other"))
     earlier_category = _weighted(CATEGORY_WEIGHTS, _u(tk, "ecat"))
     resolutions_rows = f"""
         create or replace view resolution_rows as
@@ -230,18 +230,16 @@ def _sql_tables(n_tickets: int) -> dict[str, str]:
         where k < n
     """
     resolutions = f"""
-        select 'R' || lpad(t::varchar, 9, '0') || k::varchar as resolution_id,
-            'T' || lpad(t::varchar, 9, '0') as ticket_id,
-            'A' || lpad(cast(floor({_u(tk, "agent")} * 40) as integer)::varchar, 3, '0')
-                as agent_id,
+        select {_id("R", "t", 9)} || k::varchar as resolution_id,
+            {ticket_id} as ticket_id,
+            {_id("A", f"cast(floor({_u(tk, 'agent')} * 40) as integer)", 3)} as agent_id,
             code as resolution_code,
-            {_ts("resolved", _u("t || '-' || k", "rf"))} as resolved_at
+            {_ts("resolved", _u(tk, "rf"))} as resolved_at
         from resolution_rows
     """
-    ticket_id = "'T' || lpad(t::varchar, 9, '0')"
-    follow_up = _by("lang", ph.FOLLOW_UPS, _u("t || '-' || k", "fu"))
+    follow_up = _by("lang", ph.FOLLOW_UPS, _u(tk, "fu"))
     messages = f"""
-        select 'M' || lpad(t::varchar, 9, '0') || '-' || kind as message_id,
+        select {_id("M", "t", 9)} || '-' || kind as message_id,
             {ticket_id} as ticket_id, author_role, body,
             {_ts("message_at", _u("t || kind", "mf"))} as created_at
         from (
@@ -263,12 +261,12 @@ def _sql_tables(n_tickets: int) -> dict[str, str]:
             union all
             select t, 'r' || k::varchar, 'player', {follow_up},
                 resolved - interval 5 minute
-            from resolution_rows where not is_final and {_u("t || '-' || k", "fu?")} < 0.8
+            from resolution_rows where not is_final and {_u(tk, "fu?")} < 0.8
         )
     """
     purchases = f"""
-        select 'U' || lpad(i::varchar, 10, '0') as purchase_id,
-            'P' || lpad(p::varchar, 8, '0') as player_id,
+        select {_id("U", "i", 10)} as purchase_id,
+            {_id("P", "p", 8)} as player_id,
             {_ts("purchased", _u("i", "pf"))} as purchased_at,
             {_pick(AMOUNTS_USD, _u("i", "amount"))} as amount_usd,
             case when {_u("i", "refund?")} < 0.15 then
@@ -329,7 +327,7 @@ def write(
         )
         paths.append(path)
     con.close()
-    (out_dir / ".tmp").exists() and (out_dir / ".tmp").rmdir()
+    shutil.rmtree(out_dir / ".tmp", ignore_errors=True)
     return paths
 
 
@@ -344,12 +342,3 @@ def describe(out_dir: Path) -> dict[str, int]:
             f"select count(*) from {reader}({_lit(str(path))})"
         ).fetchall()[0][0]
     return counts
-
-
-if __name__ == "__main__":  # pragma: no cover - a quick look
-    import sys
-    import time
-
-    start = time.time()
-    write(Path(sys.argv[1]), int(sys.argv[2]))
-    print(json.dumps(describe(Path(sys.argv[1]))), f"{time.time() - start:.1f}s", datetime.now())
