@@ -13,6 +13,6 @@
 {% endmacro %}
 
 {% macro spark__hash_fraction(expression) %}
-    cast(conv(substr(md5(cast({{ expression }} as string)), 1, 8), 16, 10) as bigint)
+    cast(conv(substr(md5(cast({{ expression }} as string)), 1, 8), 16, 10) as double)
     / 4294967296.0
 {% endmacro %}

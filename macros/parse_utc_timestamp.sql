@@ -10,10 +10,6 @@
 {% endmacro %}
 
 {% macro parse_utc_timestamp(column) %}
-    {{ return(adapter.dispatch('parse_utc_timestamp', 'trainset')(column)) }}
-{% endmacro %}
-
-{% macro duckdb__parse_utc_timestamp(column) %}
     {%- set pattern = timestamp_pattern() -%}
     {%- set value = trim_whitespace(column) -%}
     case
@@ -22,22 +18,37 @@
         -- the cast refuses anything in it that is not a valid timestamp.
         when {{ value }} like '____-__-__ __:__:__'
             then try_cast({{ value }} as timestamp)
-        when regexp_full_match({{ value }}, '{{ pattern }}')
+        -- The pattern is anchored, so containing it is matching it whole.
+        -- Both engines give '' for a group that did not take part.
+        when {{ regexp_contains(value, pattern) }}
             then try_cast(
                 regexp_extract({{ value }}, '{{ pattern }}', 1)
                 || ' '
                 || regexp_extract({{ value }}, '{{ pattern }}', 2)
                 as timestamp
             )
-            - to_minutes(
-                case regexp_extract({{ value }}, '{{ pattern }}', 5)
+            - {{ minutes_interval(
+                "case regexp_extract(" ~ value ~ ", '" ~ pattern ~ "', 5)
                     when '-' then -1
                     else 1
                 end
                 * (
-                    coalesce(try_cast(regexp_extract({{ value }}, '{{ pattern }}', 6) as integer), 0) * 60
-                    + coalesce(try_cast(regexp_extract({{ value }}, '{{ pattern }}', 7) as integer), 0)
-                )
-            )
+                    coalesce(try_cast(regexp_extract(" ~ value ~ ", '" ~ pattern ~ "', 6) as integer), 0) * 60
+                    + coalesce(try_cast(regexp_extract(" ~ value ~ ", '" ~ pattern ~ "', 7) as integer), 0)
+                )"
+            ) }}
     end
 {% endmacro %}
+
+{# An interval of n minutes, n an integer expression. #}
+{% macro minutes_interval(n) %}
+    {{ return(adapter.dispatch('minutes_interval', 'trainset')(n)) }}
+{% endmacro %}
+
+{% macro duckdb__minutes_interval(n) -%}
+    to_minutes({{ n }})
+{%- endmacro %}
+
+{% macro spark__minutes_interval(n) -%}
+    make_dt_interval(0, 0, {{ n }})
+{%- endmacro %}

@@ -18,6 +18,23 @@
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
 {%- endmacro %}
 
+{#
+    A number per row, increasing in reading order, that tells the first copy
+    of a duplicated row. Spark has no window without an order, and its ids
+    are increasing but not consecutive, which is all quarantine needs.
+#}
+{% macro row_sequence() %}
+    {{ return(adapter.dispatch('row_sequence', 'trainset')()) }}
+{% endmacro %}
+
+{% macro default__row_sequence() -%}
+    row_number() over ()
+{%- endmacro %}
+
+{% macro spark__row_sequence() -%}
+    monotonically_increasing_id()
+{%- endmacro %}
+
 {% macro quarantine(typed_cte, key, columns, parent=none) %}
     hashed as (
         select
@@ -31,7 +48,7 @@
                 )
                 {%- endfor %}
             )) as content_hash,
-            row_number() over () as row_seq
+            {{ row_sequence() }} as row_seq
         from {{ typed_cte }}
     ),
 

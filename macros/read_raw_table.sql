@@ -27,19 +27,32 @@
     '{{ value | string | replace("'", "''") }}'
 {%- endmacro %}
 
+{# The contract columns of a typed source (Parquet) as text, as CSV gives them. #}
+{% macro columns_as_text(columns, relation) -%}
+    select
+        {%- for column in columns %}
+        cast({{ column }} as {{ dbt.type_string() }}) as {{ column }},
+        {%- endfor %}
+        cast(null as {{ dbt.type_string() }}) as raw_read_error
+    from {{ relation }}
+{%- endmacro %}
+
+{# No rows, with the columns every raw reader returns: all text. #}
+{% macro empty_raw_table(columns) -%}
+    select
+        {%- for column in columns %}
+        cast(null as {{ dbt.type_string() }}) as {{ column }},
+        {%- endfor %}
+        cast(null as {{ dbt.type_string() }}) as raw_read_error
+    where 1 = 0
+{%- endmacro %}
+
 {#- The largest line a CSV record may span: 5 MB message bodies fit. -#}
 {% macro raw_max_line_size() %}{{ return(64 * 1024 * 1024) }}{% endmacro %}
 
 {% macro duckdb__read_raw_table(table_name, columns, report=false) %}
     {%- set stem = raw_table_path(table_name) -%}
-    {%- set empty -%}
-        select
-            {%- for column in columns %}
-            cast(null as varchar) as {{ column }},
-            {%- endfor %}
-            cast(null as varchar) as raw_read_error
-        where 1 = 0
-    {%- endset -%}
+    {%- set empty = empty_raw_table(columns) -%}
     {%- if not execute -%}
         {{ return(empty) }}
     {%- endif -%}
@@ -66,6 +79,24 @@
         {%- set header = csv_header(path) | map('lower') | list -%}
     {%- endif -%}
 
+    {%- do check_raw_header(table_name, path, columns, header, report) -%}
+
+    {%- if found[0] > 0 %}
+    {{ columns_as_text(columns, reader) }}
+    {%- else -%}
+        {%- set wanted = {} -%}
+        {%- for column in columns -%}
+            {%- do wanted.update({column: column}) -%}
+        {%- endfor -%}
+        {{ read_csv_records(path, header, wanted, table_name, report) }}
+    {%- endif %}
+{% endmacro %}
+
+{#
+    A header missing a contract column stops the build naming the table and
+    column; extra columns are reported once (with report) and ignored.
+#}
+{% macro check_raw_header(table_name, path, columns, header, report) %}
     {%- set missing = columns | reject('in', header) | list -%}
     {%- if missing -%}
         {{ exceptions.raise_compiler_error(
@@ -77,21 +108,6 @@
         {%- do log("raw table " ~ table_name ~ " (" ~ path ~ "): ignoring extra column(s) "
             ~ extra | join(', '), info=true) -%}
     {%- endif -%}
-
-    {%- if found[0] > 0 %}
-    select
-        {%- for column in columns %}
-        cast({{ column }} as varchar) as {{ column }},
-        {%- endfor %}
-        cast(null as varchar) as raw_read_error
-    from {{ reader }}
-    {%- else -%}
-        {%- set wanted = {} -%}
-        {%- for column in columns -%}
-            {%- do wanted.update({column: column}) -%}
-        {%- endfor -%}
-        {{ read_csv_records(path, header, wanted, table_name, report) }}
-    {%- endif %}
 {% endmacro %}
 
 {# True for a file of zero bytes: an empty table, with no header to read. #}
@@ -100,22 +116,39 @@
 {% endmacro %}
 
 {#
-    The header's column names: line skip + 1 of the file, read as one text
-    field, split on commas, a byte-order mark and quotes stripped.
+    The header's column names: line skip + 1 of the file, split on commas,
+    a byte-order mark and quotes stripped.
 #}
 {% macro csv_header(path, skip=0) %}
-    {%- set line = run_query(
-        "select ltrim(line, chr(65279)) from (select row_number() over () as line_number, line "
-        ~ "from read_csv(" ~ sql_string(path) ~ ", columns = {'line': 'varchar'}, "
-        ~ "header = false, delim = '\x1f', quote = '', escape = '', auto_detect = false, "
-        ~ "ignore_errors = true, strict_mode = false, max_line_size = " ~ raw_max_line_size() ~ ") limit "
-        ~ (skip + 1) ~ ") where line_number = " ~ (skip + 1)
-    ).rows -%}
     {%- set names = [] -%}
-    {%- for name in (line[0][0] if line else '').split(',') -%}
+    {%- for name in csv_line(path, skip + 1).lstrip('\ufeff').split(',') -%}
         {%- do names.append(name.strip().strip('"').strip()) -%}
     {%- endfor -%}
     {{ return(names) }}
+{% endmacro %}
+
+{# Line n (from 1) of a text file, as it is, or '' past its end. #}
+{% macro csv_line(path, n) %}
+    {{ return(adapter.dispatch('csv_line', 'trainset')(path, n)) }}
+{% endmacro %}
+
+{% macro duckdb__csv_line(path, n) %}
+    {%- set rows = run_query(
+        "select line from (select row_number() over () as line_number, line "
+        ~ "from read_csv(" ~ sql_string(path) ~ ", columns = {'line': 'varchar'}, "
+        ~ "header = false, delim = '\x1f', quote = '', escape = '', auto_detect = false, "
+        ~ "ignore_errors = true, strict_mode = false, max_line_size = " ~ raw_max_line_size() ~ ") limit "
+        ~ n ~ ") where line_number = " ~ n
+    ).rows -%}
+    {{ return(rows[0][0] or '' if rows else '') }}
+{% endmacro %}
+
+{#- Spark's text source keeps a file's lines in order within its first split. -#}
+{% macro spark__csv_line(path, n) %}
+    {%- do run_query("create or replace temporary view trainset_raw_lines using text options (path "
+        ~ sql_string(path) ~ ")") -%}
+    {%- set rows = run_query("select value from trainset_raw_lines limit " ~ n).rows -%}
+    {{ return(rows[n - 1][0] or '' if rows | length >= n else '') }}
 {% endmacro %}
 
 {#
@@ -194,4 +227,81 @@
             ~ found[0] ~ " in CRLF, line " ~ found[1] ~ " in LF); re-save the file with one "
             ~ "kind of line ending") }}
     {%- endif -%}
+{% endmacro %}
+
+{#
+    Spark reads the same files through temporary views of its own CSV and
+    Parquet sources (the session lives as long as the dbt invocation). The
+    schema is the header's names, all text, in the header's order; a record
+    Spark cannot read (a field too many or too few) comes back in
+    _corrupt_record and becomes a row whose raw_read_error quotes it, for
+    quarantine to reject, as on DuckDB. What differs from DuckDB: Spark has
+    no line numbers, and it decodes a byte that is not UTF-8 as U+FFFD
+    instead of rejecting the record (docs/spark.md).
+#}
+{% macro spark__read_raw_table(table_name, columns, report=false) %}
+    {%- set stem = raw_table_path(table_name) -%}
+    {%- set view = "trainset_raw__" ~ table_name -%}
+    {%- set empty = empty_raw_table(columns) -%}
+    {%- if not execute -%}
+        {{ return(empty) }}
+    {%- endif -%}
+    {%- set sizes = spark_raw_file_sizes(table_name) -%}
+    {%- if 'parquet' not in sizes and 'csv' not in sizes -%}
+        {{ exceptions.raise_compiler_error(
+            "raw table '" ~ table_name ~ "' not found: looked for " ~ stem
+            ~ ".parquet and " ~ stem ~ ".csv (var raw_dir = " ~ var('raw_dir') ~ ")") }}
+    {%- endif -%}
+
+    {%- if 'parquet' in sizes -%}
+        {%- set path = stem ~ ".parquet" -%}
+        {%- do run_query("create or replace temporary view " ~ view
+            ~ " using parquet options (path " ~ sql_string(path) ~ ")") -%}
+        {%- set header = run_query("select * from " ~ view ~ " limit 0").column_names
+            | map('lower') | list -%}
+    {%- else -%}
+        {%- set path = stem ~ ".csv" -%}
+        {%- if sizes['csv'] == 0 -%}
+            {{ return(empty) }}
+        {%- endif -%}
+        {%- set header = csv_header(path) | map('lower') | list -%}
+    {%- endif -%}
+    {%- do check_raw_header(table_name, path, columns, header, report) -%}
+
+    {%- if 'parquet' in sizes %}
+    {{ columns_as_text(columns, view) }}
+    {%- else -%}
+        {%- set schema = [] -%}
+        {%- for column in header -%}
+            {%- do schema.append("`" ~ column | replace("`", "``") ~ "` string") -%}
+        {%- endfor -%}
+        {%- do run_query(
+            "create or replace temporary view " ~ view ~ " (" ~ schema | join(', ')
+            ~ ", _corrupt_record string) using csv options (path " ~ sql_string(path)
+            ~ ", header 'true', multiLine 'true', quote '\"', escape '\"', encoding 'UTF-8', "
+            ~ "mode 'PERMISSIVE', columnNameOfCorruptRecord '_corrupt_record')") %}
+    select
+        {%- for column in columns %}
+        case when _corrupt_record is null then `{{ column }}` end as {{ column }},
+        {%- endfor %}
+        case
+            when _corrupt_record is not null
+                then 'MALFORMED_RECORD in {{ path }}: ' || left(_corrupt_record, 200)
+        end as raw_read_error
+    from {{ view }}
+    {%- endif %}
+{% endmacro %}
+
+{# Sizes in bytes of <raw_dir>/<table>.csv and .parquet, by extension, as found. #}
+{% macro spark_raw_file_sizes(table_name) %}
+    {%- set stem = raw_table_path(table_name) -%}
+    {%- set directory, _, file = stem.rpartition('/') -%}
+    {%- do run_query(
+        "create or replace temporary view trainset_raw_files using binaryFile options (path "
+        ~ sql_string(directory or '.') ~ ", pathGlobFilter " ~ sql_string(file ~ ".{csv,parquet}") ~ ")") -%}
+    {%- set sizes = {} -%}
+    {%- for row in run_query("select path, length from trainset_raw_files") -%}
+        {%- do sizes.update({row[0].rpartition('.')[2]: row[1]}) -%}
+    {%- endfor -%}
+    {{ return(sizes) }}
 {% endmacro %}

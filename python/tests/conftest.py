@@ -102,6 +102,28 @@ def compiled_expression(expression: str) -> str:
     return done.stdout.strip()
 
 
+def fixture_tests(manifest: dict) -> dict[str, dict]:
+    """The tests of the planted-bug fixtures, by unique_id."""
+    return {
+        uid: node
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "test" and "fixture" in node["tags"]
+    }
+
+
+def unexpected_fixture_statuses(run: Build, manifest: dict) -> dict[str, tuple]:
+    """Fixture tests whose status is not their meta.expect: name ->
+    (expected, actual, message)."""
+    results = run.results
+    wrong = {}
+    for uid, node in fixture_tests(manifest).items():
+        expected = node["config"]["meta"]["expect"]
+        actual = results[uid]["status"]
+        if actual != expected:
+            wrong[node["name"]] = (expected, actual, results[uid]["message"])
+    return wrong
+
+
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory) -> Build:
     """The bundled sample, built once for the session (fixtures excluded)."""

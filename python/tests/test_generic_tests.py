@@ -11,7 +11,7 @@ import json
 import re
 
 import pytest
-from conftest import PROJECT, dbt
+from conftest import PROJECT, dbt, fixture_tests, unexpected_fixture_statuses
 
 
 @pytest.fixture(scope="module")
@@ -26,25 +26,10 @@ def fixture_run(sample_build, tmp_path_factory):
     return run, manifest
 
 
-def _fixture_tests(manifest) -> dict[str, dict]:
-    return {
-        uid: node
-        for uid, node in manifest["nodes"].items()
-        if node["resource_type"] == "test" and "fixture" in node["tags"]
-    }
-
-
 def test_every_fixture_test_reports_its_expected_status(fixture_run):
     run, manifest = fixture_run
-    tests = _fixture_tests(manifest)
-    assert len(tests) > 30
-    results = run.results
-    wrong = {}
-    for uid, node in tests.items():
-        expected = node["config"]["meta"]["expect"]
-        actual = results[uid]["status"]
-        if actual != expected:
-            wrong[node["name"]] = (expected, actual, results[uid]["message"])
+    assert len(fixture_tests(manifest)) > 30
+    wrong = unexpected_fixture_statuses(run, manifest)
     assert not wrong, wrong
 
 
@@ -55,7 +40,7 @@ def test_every_generic_test_has_a_failing_and_a_passing_fixture(fixture_run):
         defined |= set(re.findall(r"{%-?\s*test\s+(\w+)\s*\(", path.read_text()))
     assert len(defined) >= 12
     outcomes: dict[str, set[str]] = {name: set() for name in defined}
-    for node in _fixture_tests(manifest).values():
+    for node in fixture_tests(manifest).values():
         name = node["test_metadata"]["name"]
         outcomes.setdefault(name, set()).add(node["config"]["meta"]["expect"])
     for name in defined:
@@ -68,3 +53,36 @@ def test_plain_build_leaves_the_fixtures_out(sample_build):
     # Nothing on the bundled sample errors; the warnings are the README's.
     statuses = {r["status"] for r in sample_build.results.values()}
     assert statuses <= {"success", "pass", "warn", "no-op"}
+
+
+def unguarded_not_null(manifest: dict) -> list[str]:
+    """Contract columns constrained not_null with no not_null data test on
+    them: Spark's Parquet tables do not enforce the constraint, so the test
+    is what holds it there (docs/spark.md)."""
+    tested = {
+        (node["attached_node"], node["column_name"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test"
+        and (node.get("test_metadata") or {}).get("name") == "not_null"
+    }
+    return [
+        f"{node['unique_id']}.{name}"
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"].get("contract", {}).get("enforced")
+        for name, column in node["columns"].items()
+        if any(c["type"] == "not_null" for c in column.get("constraints") or [])
+        and (node["unique_id"], name) not in tested
+    ]
+
+
+def test_every_not_null_constraint_also_has_a_not_null_test(sample_build):
+    manifest = json.loads((sample_build.target / "manifest.json").read_text())
+    assert unguarded_not_null(manifest) == []
+    # Negative control: the same manifest without the split's not_null test.
+    for key in [
+        k
+        for k in manifest["nodes"]
+        if k.startswith("test.trainset.not_null_ticket_triage_v2_split")
+    ]:
+        del manifest["nodes"][key]
+    assert unguarded_not_null(manifest) == ["model.trainset.ticket_triage.v2.split"]
