@@ -1,18 +1,22 @@
 # trainset: two commands from a fresh clone.
 #   make dataset   set up .venv, build ticket_triage on the bundled sample, export it
 #   make test      every check: lint, dbt build (models, unit and data tests), pytest
+#   make test-spark  the same project on Apache Spark, compared with DuckDB
 
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SPARK_STAMP := $(VENV)/.installed-spark
 
 # dbt reads profiles.yml from the project, and never phones home.
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
+# Spark binds to loopback: this machine's name resolves there anyway.
+export SPARK_LOCAL_IP ?= 127.0.0.1
 
-.PHONY: setup dataset build test lint dbt-test pytest browser sample docs bench clean
+.PHONY: setup spark-setup dataset build test test-spark lint dbt-test pytest browser sample docs bench bench-spark clean
 
 setup: $(STAMP)
 
@@ -21,6 +25,14 @@ $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11" >&2; exit 1; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+# The Spark extras, pinned in the same constraints file.
+spark-setup: $(SPARK_STAMP)
+
+$(SPARK_STAMP): $(STAMP)
+	@command -v java >/dev/null || { echo "error: java not found: Spark needs Java 17" >&2; exit 1; }
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,spark]'
 	touch $@
 
 dataset: setup
@@ -53,6 +65,12 @@ browser:
 
 test: lint dbt-test pytest
 
+# dbt build --target spark on the sample, its export, and the comparison
+# with DuckDB's export (python/tests/test_spark.py). Its own target folder,
+# so DuckDB's build and exports stay as they are.
+test-spark: spark-setup
+	$(BIN)/pytest -m spark
+
 # Regenerate the bundled sample in seeds/desk_sample (deterministic).
 sample: setup
 	$(BIN)/trainset sample --out seeds/desk_sample
@@ -60,6 +78,10 @@ sample: setup
 # Benchmarks report what they measure in one run; they are never timed tests.
 bench: setup
 	$(BIN)/python bench/run.py $(if $(SMALL),--small)
+
+# The Spark row of docs/benchmarks.md: 1M tickets on both engines.
+bench-spark: spark-setup
+	$(BIN)/python bench/spark.py
 
 # The README's screenshot of the profile report, made by trainset itself.
 docs: dataset browser
