@@ -59,6 +59,7 @@ class Dataset:
     vars: dict = field(default_factory=dict)
     exposures: list[dict] = field(default_factory=list)
     generated_at: str | None = None
+    dbt_target: str | None = None  # the profile target of the last run
 
     def role(self, role: str) -> list[Column]:
         return [c for c in self.columns if c.role == role]
@@ -163,12 +164,15 @@ def load_dataset(
     invocation_id = None
     cli_vars: dict = {}
     generated_at = None
+    dbt_target = None
     if run_results_path.is_file():
         run_results = read_json(run_results_path, "dbt run results")
         results = {r["unique_id"]: r for r in run_results["results"]}
         invocation_id = run_results["metadata"].get("invocation_id")
         generated_at = run_results["metadata"].get("generated_at")
         cli_vars = run_results.get("args", {}).get("vars") or {}
+        dbt_target = run_results.get("args", {}).get("target")
+        dbt_target = run_results.get("args", {}).get("target")
 
     upstream = _upstream(manifest, node["unique_id"])
     tests = []
@@ -219,6 +223,7 @@ def load_dataset(
         vars={**_project_vars(project_dir), **cli_vars},
         exposures=exposures,
         generated_at=generated_at,
+        dbt_target=dbt_target,
     )
 
 

@@ -67,17 +67,20 @@ def _show_failing_rows(project: Path) -> None:
 
     target = default_target(project)
     try:
-        results = read_json(target / "run_results.json", "dbt run results")["results"]
-        nodes = read_json(target / "manifest.json", "dbt manifest")["nodes"]
+        run_results = read_json(target / "run_results.json", "dbt run results")
+        manifest = read_json(target / "manifest.json", "dbt manifest")
     except TrainsetError:
         return
+    results, nodes = run_results["results"], manifest["nodes"]
+    adapter = manifest["metadata"]["adapter_type"]
+    dbt_target = run_results.get("args", {}).get("target")
     for result in results:
         node = nodes.get(result["unique_id"], {})
         relation = node.get("relation_name")
         if result["status"] not in ("warn", "fail") or not relation:
             continue
         try:
-            columns, rows = preview(project, relation)
+            columns, rows = preview(project, relation, adapter=adapter, target=dbt_target)
         except Exception:  # the preview is a courtesy; dbt's own output stands
             continue
         table = Table(title=f"{result['status']}: {node['name']}", title_justify="left")

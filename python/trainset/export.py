@@ -1,9 +1,10 @@
 """Export a built dataset version as split files, a manifest and a card.
 
 Layout: OUT/DATASET/vN/{SPLIT/features.EXT, SPLIT/labels.EXT, manifest.json,
-README.md}. Files are written by the engine's own COPY, sorted by the id,
-into a temporary folder beside the target and renamed into place, so an
-interrupted export leaves the previous state intact.
+README.md}. Files are written by the engine that built the dataset (DuckDB's
+COPY, or Spark's writer), sorted by the id, into a temporary folder beside
+the target and renamed into place, so an interrupted export leaves the
+previous state intact.
 """
 
 from __future__ import annotations
@@ -24,14 +25,9 @@ from trainset import __version__
 from trainset.artifacts import Dataset, load_dataset
 from trainset.card import render_card
 from trainset.errors import TrainsetError
-from trainset.warehouse import duckdb_connection
+from trainset.warehouse import EngineError, open_warehouse
 
 FORMATS = {"parquet": "parquet", "csv": "csv", "jsonl": "jsonl"}
-COPY_OPTIONS = {
-    "parquet": "format parquet, compression zstd",
-    "csv": "format csv, header true",
-    "jsonl": "format json",
-}
 SPLIT_ORDER = ("train", "validation", "test")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 # Spreadsheets run cells that start with these as formulas.
@@ -51,10 +47,6 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def quote_identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _git_state(project_dir: Path) -> dict:
@@ -192,14 +184,9 @@ def export_dataset(
             f"cannot write the export into {parent}: {error.strerror or error}; "
             "the previous version is untouched"
         ) from None
-    except Exception as error:
-        import duckdb
-
-        if not isinstance(error, duckdb.Error):
-            raise
-        first = str(error).strip().splitlines()[0]
+    except EngineError as error:
         raise TrainsetError(
-            f"cannot write the export into {parent}: {first}; the previous version is untouched"
+            f"cannot write the export into {parent}: {error}; the previous version is untouched"
         ) from None
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
@@ -220,16 +207,15 @@ def _write_version(
     db: Path | None = None,
 ) -> dict:
     ext = FORMATS[fmt]
-    q = quote_identifier
     files = []
     splits: dict[str, dict] = {}
     formula_cells = 0
-    with duckdb_connection(project_dir, db) as con:
-        types = {row[0]: row[1] for row in con.sql(f"describe {dataset.relation}").fetchall()}
-        found = [
-            r[0]
-            for r in con.sql(f"select distinct {q(split_col)} from {dataset.relation}").fetchall()
-        ]
+    with open_warehouse(project_dir, dataset.adapter, dataset.dbt_target, db) as warehouse:
+        q = warehouse.quote
+        relation = dataset.relation
+        types = warehouse.column_types(relation)
+        required = _required_columns(warehouse, relation, [id_col, label_col, *feature_cols])
+        found = [r[0] for r in warehouse.rows(f"select distinct {q(split_col)} from {relation}")]
         if None in found:
             raise TrainsetError(f"{dataset.name} has rows with a null {split_col}")
         order = sorted(
@@ -242,29 +228,30 @@ def _write_version(
         for split in order:
             split_dir = _safe_child(folder, split)
             split_dir.mkdir()
+            where = f"where {q(split_col)} = {_literal(split)}"
             for kind, cols in (("features", feature_cols), ("labels", [label_col])):
                 step(f"{split}/{kind}.{ext}")
                 selected = [q(id_col), *(q(c) for c in cols)]
                 if csv_safe:
-                    selected = [q(id_col), *(_neutralised(c, types[c]) for c in cols)]
-                path = split_dir / f"{kind}.{ext}"
-                con.sql(
-                    f"copy (select {', '.join(selected)} from {dataset.relation} "
-                    f"where {q(split_col)} = {_literal(split)} order by {q(id_col)}) "
-                    f"to {_literal(str(path))} ({COPY_OPTIONS[fmt]})"
+                    selected = [q(id_col), *(_neutralised(q(c), types[c]) for c in cols)]
+                warehouse.write(
+                    f"select {', '.join(selected)} from {relation} {where}",
+                    id_col,
+                    split_dir / f"{kind}.{ext}",
+                    fmt,
+                    required,
                 )
-                if fmt == "csv" and not csv_safe:
-                    formula_cells += _formula_cells(
-                        con, dataset.relation, split_col, split, [id_col, *cols], types
-                    )
-            counts = con.sql(
-                f"select {q(label_col)}, count(*) from {dataset.relation} "
-                f"where {q(split_col)} = {_literal(split)} group by 1 order by 1"
-            ).fetchall()
+                text = [c for c in [id_col, *cols] if _is_text(types.get(c, ""))]
+                if fmt == "csv" and not csv_safe and text:
+                    formula_cells += _formula_cells(warehouse, relation, where, text)
+            counts = warehouse.rows(
+                f"select {q(label_col)}, count(*) from {relation} {where} group by 1 order by 1"
+            )
             splits[split] = {
                 "rows": sum(n for _, n in counts),
                 "labels": {str(label): n for label, n in counts},
             }
+        writer = warehouse.writer
     step("checksums")
     for path in sorted(p for p in folder.rglob(f"*.{ext}")):
         files.append(
@@ -286,11 +273,15 @@ def _write_version(
         "description": dataset.description,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "format": fmt,
+        # Which engine wrote the files: checksums differ between writers,
+        # the content does not.
+        "writer": writer,
         "dbt": {
             "unique_id": dataset.unique_id,
             "relation": dataset.relation,
             "dbt_version": dataset.dbt_version,
             "adapter": dataset.adapter,
+            "target": dataset.dbt_target,
             "invocation_id": dataset.invocation_id,
             "built_at": dataset.generated_at,
         },
@@ -332,26 +323,37 @@ def _literal(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _neutralised(column: str, data_type: str) -> str:
+def _required_columns(warehouse, relation: str, columns: list[str]) -> set[str]:
+    """The columns that hold no null. DuckDB's writer marks them required in
+    Parquet (it knows from its statistics); Spark's writer is told."""
+    q = warehouse.quote
+    counts = warehouse.rows(
+        "select " + ", ".join(f"count_if({q(c)} is null)" for c in columns) + f" from {relation}"
+    )[0]
+    return {c for c, nulls in zip(columns, counts, strict=True) if nulls == 0}
+
+
+def _is_text(data_type: str) -> bool:
+    """DuckDB says VARCHAR, Spark says string."""
+    return any(word in data_type.upper() for word in ("CHAR", "STRING", "TEXT"))
+
+
+def _neutralised(quoted: str, data_type: str) -> str:
     """A text column with formula-like cells prefixed by a quote."""
-    q = quote_identifier(column)
-    if "CHAR" not in data_type.upper() and "STRING" not in data_type.upper():
-        return q
+    if not _is_text(data_type):
+        return quoted
     prefixes = ", ".join(_literal(p) for p in FORMULA_PREFIXES)
-    return f"case when left({q}, 1) in ({prefixes}) then '''' || {q} else {q} end as {q}"
-
-
-def _formula_cells(con, relation, split_col, split, cols, types) -> int:
-    text = [c for c in cols if "CHAR" in types.get(c, "").upper()]
-    if not text:
-        return 0
-    prefixes = ", ".join(_literal(p) for p in FORMULA_PREFIXES)
-    terms = " + ".join(
-        f"count(*) filter (where left({quote_identifier(c)}, 1) in ({prefixes}))" for c in text
+    return (
+        f"case when left({quoted}, 1) in ({prefixes}) then '''' || {quoted} "
+        f"else {quoted} end as {quoted}"
     )
-    return con.sql(
-        f"select {terms} from {relation} where {quote_identifier(split_col)} = {_literal(split)}"
-    ).fetchall()[0][0]
+
+
+def _formula_cells(warehouse, relation: str, where: str, text: list[str]) -> int:
+    """Cells of the text columns that a spreadsheet would run as formulas."""
+    prefixes = ", ".join(_literal(p) for p in FORMULA_PREFIXES)
+    terms = " + ".join(f"count_if(left({warehouse.quote(c)}, 1) in ({prefixes}))" for c in text)
+    return warehouse.rows(f"select {terms} from {relation} {where}")[0][0]
 
 
 def _data_checksums(manifest: dict) -> dict[str, str]:

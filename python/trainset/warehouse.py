@@ -1,13 +1,26 @@
-"""Reading a built relation: the one module that knows each engine."""
+"""Reading a built relation: the one module that knows each engine.
+
+A Warehouse runs a query, describes a relation and writes a query's rows to
+a file with the engine's own writer. DuckDB opens the build's file read-only;
+Spark starts a session with the same settings as the profile's spark target
+(its warehouse and metastore under target/).
+"""
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
+from typing import ClassVar
 
 from trainset.errors import TrainsetError
+
+
+class EngineError(TrainsetError):
+    """The engine refused a query: its message's first line."""
 
 
 def duckdb_path(project_dir: Path) -> Path:
@@ -69,8 +82,214 @@ def ensure_unlocked(project_dir: Path) -> None:
         raise _open_error(path, error) from None
 
 
-def preview(project_dir: Path, relation: str, limit: int = 5) -> tuple[list[str], list[tuple]]:
-    """Column names and the first rows of a relation in the DuckDB build."""
-    with duckdb_connection(project_dir) as con:
-        result = con.sql(f"select * from {relation} limit {int(limit)}")
+def preview(
+    project_dir: Path,
+    relation: str,
+    limit: int = 5,
+    adapter: str = "duckdb",
+    target: str | None = None,
+) -> tuple[list[str], list[tuple]]:
+    """Column names and the first rows of a relation in the build."""
+    with open_warehouse(project_dir, adapter, target) as warehouse:
+        return warehouse.head(relation, limit)
+
+
+class DuckDBWarehouse:
+    adapter = "duckdb"
+    options: ClassVar[dict[str, str]] = {
+        "parquet": "format parquet, compression zstd",
+        "csv": "format csv, header true",
+        "jsonl": "format json",
+    }
+
+    def __init__(self, con):
+        import duckdb
+
+        self.con = con
+        self.writer = f"duckdb {duckdb.__version__}"
+        self.errors: tuple[type[BaseException], ...] = (duckdb.Error,)
+
+    @staticmethod
+    def quote(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    def rows(self, query: str) -> list[tuple]:
+        return self.con.sql(query).fetchall()
+
+    def head(self, relation: str, limit: int) -> tuple[list[str], list[tuple]]:
+        result = self.con.sql(f"select * from {relation} limit {int(limit)}")
         return list(result.columns), result.fetchall()
+
+    def column_types(self, relation: str) -> dict[str, str]:
+        return {row[0]: row[1] for row in self.rows(f"describe {relation}")}
+
+    def write(
+        self, query: str, order_by: str, path: Path, fmt: str, required: set[str] = frozenset()
+    ) -> None:
+        """The query's rows, sorted, into one file at path. DuckDB's own
+        NOT NULL columns are the required ones already."""
+        literal = "'" + str(path).replace("'", "''") + "'"
+        self.con.sql(
+            f"copy ({query} order by {self.quote(order_by)}) to {literal} ({self.options[fmt]})"
+        )
+
+
+class SparkWarehouse:
+    """A Spark session with the profile's settings, in this process."""
+
+    adapter = "spark"
+
+    def __init__(self, session):
+        import pyspark
+        from pyspark.errors import PySparkException
+
+        self.spark = session
+        self.writer = f"spark {pyspark.__version__}"
+        self.errors = (PySparkException,)
+
+    @staticmethod
+    def quote(name: str) -> str:
+        return "`" + name.replace("`", "``") + "`"
+
+    def rows(self, query: str) -> list[tuple]:
+        return [tuple(row) for row in self.spark.sql(query).collect()]
+
+    def head(self, relation: str, limit: int) -> tuple[list[str], list[tuple]]:
+        frame = self.spark.sql(f"select * from {relation} limit {int(limit)}")
+        return list(frame.columns), [tuple(row) for row in frame.collect()]
+
+    def column_types(self, relation: str) -> dict[str, str]:
+        return {f.name: f.dataType.simpleString() for f in self.spark.table(relation).schema}
+
+    def write(
+        self, query: str, order_by: str, path: Path, fmt: str, required: set[str] = frozenset()
+    ) -> None:
+        """The query's rows into one file at path, written by Spark: one
+        partition, sorted by order_by, with DuckDB's schema: timestamps
+        without a time zone (the session's is UTC), and the required
+        columns not nullable, which Spark SQL cannot declare."""
+        from pyspark.sql import DataFrame
+
+        frame = self.spark.sql(query)
+        frame = frame.select(
+            *(
+                frame[f.name].cast("timestamp_ntz").alias(f.name)
+                if f.dataType.typeName() == "timestamp"
+                else frame[f.name]
+                for f in frame.schema
+            )
+        )
+        schema = frame.schema
+        for f in schema.fields:
+            f.nullable = f.name not in required
+        # The same rows under the stricter schema, without leaving the JVM.
+        jvm = self.spark._jsparkSession
+        frame = DataFrame(
+            jvm.createDataFrame(frame._jdf.rdd(), jvm.parseDataType(schema.json())), self.spark
+        )
+        frame = frame.coalesce(1).sortWithinPartitions(order_by)
+        scratch = path.parent / f".{path.name}.spark-{uuid.uuid4().hex[:8]}"
+        writer = frame.write.mode("error")
+        if fmt == "parquet":
+            writer.option("compression", "zstd").parquet(str(scratch))
+        elif fmt == "csv":
+            writer.options(header=True, escape='"', timestampNTZFormat="yyyy-MM-dd HH:mm:ss").csv(
+                str(scratch)
+            )
+        else:
+            writer.options(ignoreNullFields=False).json(str(scratch))
+        parts = sorted(scratch.glob("part-*"))
+        if len(parts) != 1:
+            raise TrainsetError(f"Spark wrote {len(parts)} files for {path.name}, expected one")
+        os.replace(parts[0], path)
+        shutil.rmtree(scratch)
+
+
+@contextmanager
+def open_warehouse(
+    project_dir: Path, adapter: str = "duckdb", target: str | None = None, db: Path | None = None
+):
+    """The build's warehouse for the adapter that built it (dbt's artifacts
+    say which): DuckDB's file, or a Spark session for the target."""
+    if adapter == "duckdb":
+        opened = duckdb_connection(project_dir, db)
+        warehouse_of = DuckDBWarehouse
+    elif adapter == "spark":
+        opened = _nullcontext(spark_session(project_dir, target or "spark"))
+        warehouse_of = SparkWarehouse
+    else:
+        raise TrainsetError(f"reading a build made by dbt-{adapter} is not supported")
+    with opened as handle:
+        warehouse = warehouse_of(handle)
+        try:
+            yield warehouse
+        except warehouse.errors as error:
+            text = str(error).strip()
+            raise EngineError(text.splitlines()[0] if text else repr(error)) from None
+
+
+@contextmanager
+def _nullcontext(value):
+    yield value
+
+
+def profile_output(project_dir: Path, target: str) -> dict:
+    """The profile's output named target, its env_var() calls rendered as
+    dbt renders them."""
+    import jinja2
+    import yaml
+
+    profiles = Path(os.environ.get("DBT_PROFILES_DIR") or project_dir) / "profiles.yml"
+    project = yaml.safe_load((project_dir / "dbt_project.yml").read_text()) or {}
+    try:
+        outputs = yaml.safe_load(profiles.read_text())[project["profile"]]["outputs"]
+        output = outputs[target]
+    except (OSError, KeyError, TypeError):
+        raise TrainsetError(f"no target {target!r} in {profiles}") from None
+
+    def env_var(name: str, default: str | None = None) -> str:
+        if name in os.environ:
+            return os.environ[name]
+        if default is None:
+            raise TrainsetError(f"{profiles}: env var {name} is not set")
+        return default
+
+    environment = jinja2.Environment()
+
+    def render(value):
+        if isinstance(value, dict):
+            return {k: render(v) for k, v in value.items()}
+        if isinstance(value, str) and "{{" in value:
+            return environment.from_string(value).render(env_var=env_var)
+        return value
+
+    return render(output)
+
+
+def spark_session(project_dir: Path, target: str):
+    """A session like the one dbt-spark's session method starts for target."""
+    output = profile_output(project_dir, target)
+    if output.get("type") != "spark" or output.get("method") != "session":
+        raise TrainsetError(
+            f"target {target!r} is not a dbt-spark session: export reads Spark "
+            "builds through a local session only (see README, Spark)"
+        )
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise TrainsetError("pyspark is not installed: run `make test-spark` once") from None
+    builder = SparkSession.builder.enableHiveSupport()
+    for key, value in (output.get("server_side_parameters") or {}).items():
+        builder = builder.config(key, str(value))
+    # The profile's folders are relative to the project, as they are for dbt.
+    here = Path.cwd()
+    os.chdir(project_dir)
+    try:
+        session = builder.getOrCreate()
+    except Exception as error:  # the JVM's own message, on one line
+        first = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        raise TrainsetError(f"cannot start Spark for target {target!r}: {first}") from None
+    finally:
+        os.chdir(here)
+    session.sparkContext.setLogLevel("ERROR")
+    return session
