@@ -189,6 +189,7 @@ def test_cli_errors_are_one_line(sample_build, tmp_path):
         (["export", "no_such_dataset"], "unknown dataset"),
         (["export", "ticket_triage", "--version", "7"], "no version 7"),
         (["verify", str(tmp_path)], "not an exported dataset"),
+        (["build", "--target", "nope"], "no target 'nope'"),
     ):
         done = subprocess.run(
             [BIN / "trainset", *args], cwd=PROJECT, env=env, capture_output=True, text=True
@@ -280,3 +281,20 @@ def test_load_hf_gives_a_dataset_dict_with_class_labels(sample_build, env_for, t
         data["test"].num_rows
         == json.loads((version / "manifest.json").read_text())["splits"]["test"]["rows"]
     )
+
+
+def test_build_on_spark_without_its_extras_says_how_to_get_them(monkeypatch, capsys):
+    import importlib.util
+
+    from trainset import cli
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *rest: (
+            None if name in ("dbt.adapters.spark", "pyspark") else real(name, *rest)
+        ),
+    )
+    assert cli.main(["--project-dir", str(PROJECT), "build", "--target", "spark"]) == 2
+    assert "needs dbt-spark and pyspark: run `make spark-setup`" in capsys.readouterr().err

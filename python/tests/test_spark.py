@@ -203,3 +203,44 @@ def test_someone_elses_export_gives_the_same_dataset_on_both_engines(tmp_path):
     # The varied forms reached the dataset rather than quarantine.
     manifest = json.loads((exports["spark"] / "manifest.json").read_text())
     assert sum(s["rows"] for s in manifest["splits"].values()) > 2000
+
+
+def test_export_while_another_session_holds_the_metastore_fails_in_one_line(sample):
+    """Embedded Derby serves one JVM: a second one would retry, logging
+    thousands of lines. A process holding the lock as Derby does stands in
+    for a running Spark build."""
+    import sys
+
+    spark, _ = sample["spark"]
+    env = {**os.environ, **spark_env(spark.target.parent)}
+    lock = Path(env["TRAINSET_SPARK_DIR"]) / "metastore_db" / "dbex.lck"
+    assert lock.is_file()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys, time\n"
+            f"f = open({str(lock)!r}, 'rb+')\n"
+            "fcntl.lockf(f, fcntl.LOCK_EX)\n"
+            "print('locked', flush=True)\n"
+            "time.sleep(120)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        for command in (
+            ["export", "ticket_triage", "--out", "unused"],
+            ["build", "--target", "spark"],
+        ):
+            done = subprocess.run(
+                [BIN / "trainset", *command], cwd=PROJECT, env=env, capture_output=True, text=True
+            )
+            assert done.returncode == 2, done.stdout + done.stderr
+            assert done.stderr.strip().splitlines() == [
+                f"error: {lock.parent} is in use by another Spark build; "
+                "try again when it has finished"
+            ], done.stderr
+    finally:
+        holder.kill()

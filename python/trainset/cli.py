@@ -7,7 +7,6 @@ arguments, so the library works without the CLI.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -45,14 +44,40 @@ def _sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _target_of(dbt_args: list[str]) -> str | None:
+    """The profile target a dbt command line names, if it names one."""
+    for i, arg in enumerate(dbt_args):
+        if arg in ("-t", "--target") and i + 1 < len(dbt_args):
+            return dbt_args[i + 1]
+        if arg.startswith("--target="):
+            return arg.split("=", 1)[1]
+    return None
+
+
 def _build(args: argparse.Namespace) -> int:
+    import importlib.util
+    import shutil
+
     from trainset.project import find_project, run_dbt
-    from trainset.warehouse import ensure_unlocked
+    from trainset.warehouse import ensure_metastore_free, ensure_unlocked, profile_output
 
     project = find_project(args.project_dir)
-    other_target = any(a in ("-t", "--target") or a.startswith("--target=") for a in args.dbt_args)
-    if os.environ.get("TRAINSET_TARGET", "duckdb") == "duckdb" and not other_target:
+    # Say in one line what dbt would say in a block, or later.
+    target, output = profile_output(project, _target_of(args.dbt_args))
+    if output.get("type") == "duckdb":
         ensure_unlocked(project)
+    elif output.get("type") == "spark":
+        needed = {"dbt-spark": "dbt.adapters.spark"}
+        if output.get("method") == "session":
+            needed["pyspark"] = "pyspark"
+        missing = [name for name, module in needed.items() if not importlib.util.find_spec(module)]
+        if missing:
+            raise TrainsetError(
+                f"target {target!r} needs {' and '.join(missing)}: run `make spark-setup`"
+            )
+        if output.get("method") == "session" and shutil.which("java") is None:
+            raise TrainsetError(f"target {target!r} runs Spark here, which needs Java 17")
+        ensure_metastore_free(project, output)
     ok = run_dbt(["build", *args.dbt_args], project)
     _show_failing_rows(project)
     return 0 if ok else 1

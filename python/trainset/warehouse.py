@@ -233,19 +233,20 @@ def _nullcontext(value):
     yield value
 
 
-def profile_output(project_dir: Path, target: str) -> dict:
-    """The profile's output named target, its env_var() calls rendered as
-    dbt renders them."""
+def profile_output(project_dir: Path, target: str | None = None) -> tuple[str, dict]:
+    """The target's name and the profile's output for it (the profile's
+    default target when none is named), env_var() calls rendered as dbt
+    renders them."""
     import jinja2
     import yaml
 
     profiles = Path(os.environ.get("DBT_PROFILES_DIR") or project_dir) / "profiles.yml"
     project = yaml.safe_load((project_dir / "dbt_project.yml").read_text()) or {}
     try:
-        outputs = yaml.safe_load(profiles.read_text())[project["profile"]]["outputs"]
-        output = outputs[target]
-    except (OSError, KeyError, TypeError):
-        raise TrainsetError(f"no target {target!r} in {profiles}") from None
+        profile = yaml.safe_load(profiles.read_text())[project["profile"]]
+        outputs = profile["outputs"]
+    except (OSError, KeyError, TypeError, yaml.YAMLError):
+        raise TrainsetError(f"no profile {project.get('profile')!r} in {profiles}") from None
 
     def env_var(name: str, default: str | None = None) -> str:
         if name in os.environ:
@@ -263,17 +264,47 @@ def profile_output(project_dir: Path, target: str) -> dict:
             return environment.from_string(value).render(env_var=env_var)
         return value
 
-    return render(output)
+    target = target or render(profile.get("target", "default"))
+    if target not in outputs:
+        raise TrainsetError(
+            f"no target {target!r} in {profiles}: it has {', '.join(sorted(outputs))}"
+        )
+    return target, render(outputs[target])
+
+
+def ensure_metastore_free(project_dir: Path, output: dict) -> None:
+    """Fail in one line when another Spark session holds the target's
+    metastore. Embedded Derby serves one JVM at a time; a second one
+    retries and logs thousands of lines before it gets in."""
+    import fcntl
+
+    options = (output.get("server_side_parameters") or {}).get("spark.driver.extraJavaOptions", "")
+    home = re.search(r"-Dderby\.system\.home=(\S+)", str(options))
+    if not home:
+        return
+    lock = Path(home.group(1))
+    lock = (lock if lock.is_absolute() else project_dir / lock) / "metastore_db" / "dbex.lck"
+    if not lock.is_file():
+        return
+    with lock.open("rb+") as handle:
+        try:
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise TrainsetError(
+                f"{lock.parent} is in use by another Spark build; try again when it has finished"
+            ) from None
+        fcntl.lockf(handle, fcntl.LOCK_UN)
 
 
 def spark_session(project_dir: Path, target: str):
     """A session like the one dbt-spark's session method starts for target."""
-    output = profile_output(project_dir, target)
+    target, output = profile_output(project_dir, target)
     if output.get("type") != "spark" or output.get("method") != "session":
         raise TrainsetError(
             f"target {target!r} is not a dbt-spark session: export reads Spark "
             "builds through a local session only (see README, Spark)"
         )
+    ensure_metastore_free(project_dir, output)
     try:
         from pyspark.sql import SparkSession
     except ImportError:
