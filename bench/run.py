@@ -21,6 +21,7 @@ generated-block markers; the prose around them is kept.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -54,6 +55,36 @@ def models_build(vars_: dict) -> list:
     ]
 
 
+def generate_command(raw: Path, tickets: int) -> list:
+    """trainset sample: a set-based desk of that size, in Parquet."""
+    return [
+        BIN / "trainset",
+        "sample",
+        "--out",
+        raw,
+        "--tickets",
+        tickets,
+        "--format",
+        "parquet",
+        "--engine",
+        "duckdb",
+    ]
+
+
+def export_command(out: Path) -> list:
+    """trainset export of ticket_triage's latest version in Parquet, tests or not."""
+    return [
+        BIN / "trainset",
+        "export",
+        "ticket_triage",
+        "--format",
+        "parquet",
+        "--allow-failed-tests",
+        "--out",
+        out,
+    ]
+
+
 @dataclass
 class Step:
     name: str
@@ -61,6 +92,9 @@ class Step:
     peak_mb: float
     ok: bool
     note: str = ""
+    # Sampled RSS of the process and its descendants: Spark's JVM is a
+    # grandchild that wait4 does not count.
+    tree_peak_mb: float = 0.0
 
 
 @dataclass
@@ -89,7 +123,9 @@ def run(
             stderr=subprocess.STDOUT,
         )
         deadline = started + timeout
+        tree_peak = 0
         while True:
+            tree_peak = max(tree_peak, tree_rss(process.pid))
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
@@ -108,12 +144,28 @@ def run(
             f"exit {code}: "
             + (log.read_text(errors="replace").strip().splitlines() or [""])[-1][:120]
         )
-    step = Step(name, seconds, usage.ru_maxrss / 1024, code == 0, note)
+    step = Step(name, seconds, usage.ru_maxrss / 1024, code == 0, note, tree_peak / 2**20)
     print(
         f"  {'':<9} {seconds:7.1f} s  {step.peak_mb:7.0f} MB  {'ok' if step.ok else note}",
         flush=True,
     )
     return step
+
+
+def tree_rss(pid: int) -> int:
+    """Bytes resident in a process and all of its descendants, now."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            total += process.memory_info().rss
+    return total
 
 
 def dbt_env(work: Path) -> dict:
@@ -143,41 +195,12 @@ def bench_size(tickets: int, root: Path, small_checks: bool) -> Size:
     py = sys.executable
 
     s = size.steps
-    s["generate"] = run(
-        "generate",
-        [
-            BIN / "trainset",
-            "sample",
-            "--out",
-            raw,
-            "--tickets",
-            tickets,
-            "--format",
-            "parquet",
-            "--engine",
-            "duckdb",
-        ],
-        logs / "generate.log",
-    )
+    s["generate"] = run("generate", generate_command(raw, tickets), logs / "generate.log")
     s["models"] = run("models", models_build(vars_), logs / "models.log", env)
     if s["models"].ok:
         size.dbt_models_seconds = elapsed(work)
         shutil.copy(work / "target" / "run_results.json", work / "models_run_results.json")
-    s["export"] = run(
-        "export",
-        [
-            BIN / "trainset",
-            "export",
-            "ticket_triage",
-            "--format",
-            "parquet",
-            "--allow-failed-tests",
-            "--out",
-            work / "exports",
-        ],
-        logs / "export.log",
-        {**env, "DBT_TARGET_PATH": str(work / "target")},
-    )
+    s["export"] = run("export", export_command(work / "exports"), logs / "export.log", env)
     # Tests after the export: the export's gate reads the models' run.
     s["tests"] = run(
         "tests", [BIN / "dbt", "test", "--vars", json.dumps(vars_)], logs / "tests.log", env
