@@ -154,7 +154,8 @@ def render_card(manifest: dict) -> str:
         "",
         f"- dbt model `{manifest['dbt']['unique_id']}`, relation `{manifest['dbt']['relation']}`",
         f"- dbt {manifest['dbt']['dbt_version']} on {manifest['dbt']['adapter']}, "
-        f"invocation `{manifest['dbt']['invocation_id']}`",
+        f"invocation `{manifest['dbt']['invocation_id']}`"
+        + (f"; files written by {manifest['writer']}" if manifest.get("writer") else ""),
         f"- git commit `{manifest['git']['commit']}`"
         + (" (work tree dirty)" if manifest["git"]["dirty"] else ""),
         "- vars: " + ", ".join(f"`{k}={v}`" for k, v in sorted(manifest["vars"].items())),

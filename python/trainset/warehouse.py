@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import ClassVar
 
@@ -215,7 +215,7 @@ def open_warehouse(
         opened = duckdb_connection(project_dir, db)
         warehouse_of = DuckDBWarehouse
     elif adapter == "spark":
-        opened = _nullcontext(spark_session(project_dir, target or "spark"))
+        opened = nullcontext(spark_session(project_dir, target or "spark"))
         warehouse_of = SparkWarehouse
     else:
         raise TrainsetError(f"reading a build made by dbt-{adapter} is not supported")
@@ -226,11 +226,6 @@ def open_warehouse(
         except warehouse.errors as error:
             text = str(error).strip()
             raise EngineError(text.splitlines()[0] if text else repr(error)) from None
-
-
-@contextmanager
-def _nullcontext(value):
-    yield value
 
 
 def profile_output(project_dir: Path, target: str | None = None) -> tuple[str, dict]:
@@ -308,7 +303,7 @@ def spark_session(project_dir: Path, target: str):
     try:
         from pyspark.sql import SparkSession
     except ImportError:
-        raise TrainsetError("pyspark is not installed: run `make test-spark` once") from None
+        raise TrainsetError("pyspark is not installed: run `make spark-setup`") from None
     builder = SparkSession.builder.enableHiveSupport()
     for key, value in (output.get("server_side_parameters") or {}).items():
         builder = builder.config(key, str(value))
