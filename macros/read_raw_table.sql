@@ -23,6 +23,13 @@
     {{ return(raw_dir.rstrip('/') ~ '/' ~ table_name) }}
 {% endmacro %}
 
+{% macro raw_table_not_found(table_name) %}
+    {%- set stem = raw_table_path(table_name) -%}
+    {{ exceptions.raise_compiler_error(
+        "raw table '" ~ table_name ~ "' not found: looked for " ~ stem
+        ~ ".parquet and " ~ stem ~ ".csv (var raw_dir = " ~ var('raw_dir') ~ ")") }}
+{% endmacro %}
+
 {% macro sql_string(value) -%}
     '{{ value | string | replace("'", "''") }}'
 {%- endmacro %}
@@ -61,9 +68,7 @@
         ~ " (select count(*) from glob(" ~ sql_string(stem ~ ".csv") ~ "))"
     ).rows[0] -%}
     {%- if found[0] == 0 and found[1] == 0 -%}
-        {{ exceptions.raise_compiler_error(
-            "raw table '" ~ table_name ~ "' not found: looked for " ~ stem
-            ~ ".parquet and " ~ stem ~ ".csv (var raw_dir = " ~ var('raw_dir') ~ ")") }}
+        {%- do raw_table_not_found(table_name) -%}
     {%- endif -%}
 
     {%- if found[0] > 0 -%}
@@ -253,9 +258,7 @@
     {%- endif -%}
     {%- set sizes = spark_raw_file_sizes(table_name) -%}
     {%- if 'parquet' not in sizes and 'csv' not in sizes -%}
-        {{ exceptions.raise_compiler_error(
-            "raw table '" ~ table_name ~ "' not found: looked for " ~ stem
-            ~ ".parquet and " ~ stem ~ ".csv (var raw_dir = " ~ var('raw_dir') ~ ")") }}
+        {%- do raw_table_not_found(table_name) -%}
     {%- endif -%}
 
     {%- if 'parquet' in sizes -%}

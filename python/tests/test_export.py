@@ -298,3 +298,13 @@ def test_build_on_spark_without_its_extras_says_how_to_get_them(monkeypatch, cap
     )
     assert cli.main(["--project-dir", str(PROJECT), "build", "--target", "spark"]) == 2
     assert "needs dbt-spark and pyspark: run `make spark-setup`" in capsys.readouterr().err
+
+
+def test_build_on_spark_without_java_says_so(monkeypatch, capsys):
+    import shutil
+
+    from trainset import cli
+
+    monkeypatch.setattr(shutil, "which", lambda name, *rest: None)
+    assert cli.main(["--project-dir", str(PROJECT), "build", "--target", "spark"]) == 2
+    assert "runs Spark here, which needs Java 17" in capsys.readouterr().err

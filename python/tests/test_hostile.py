@@ -333,3 +333,13 @@ def test_timestamp_fast_path_refuses_what_is_not_a_timestamp(timestamp_sql, text
 def test_trim_fast_path_trims_every_whitespace_end(trim_sql, text, expected):
     with duckdb.connect() as con:
         assert con.execute(trim_sql, [text]).fetchall()[0][0] == expected
+
+
+def test_a_missing_raw_table_stops_the_build_naming_both_paths(tmp_path):
+    run = dbt(
+        ["compile", "--select", "base_desk__tickets"],
+        tmp_path / "run",
+        vars={"raw_dir": str(tmp_path / "empty")},
+    )
+    assert run.returncode != 0
+    assert f"looked for {tmp_path / 'empty'}/tickets.parquet and" in run.output

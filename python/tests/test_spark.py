@@ -12,6 +12,7 @@ import subprocess
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import pytest
 from conftest import (
@@ -165,8 +166,6 @@ def _someone_elses_desk(folder: Path) -> Path:
     write_desk(folder, n_tickets=3000, seed=23, mutate=vary)
     # Parquet for two tables: the reader prefers it over CSV.
     for table in ("players", "purchases"):
-        import pyarrow.csv as pcsv
-
         path = folder / f"{table}.csv"
         frame = pcsv.read_csv(
             path,
@@ -244,3 +243,30 @@ def test_export_while_another_session_holds_the_metastore_fails_in_one_line(samp
             ], done.stderr
     finally:
         holder.kill()
+
+
+@pytest.mark.parametrize(
+    ("vars_", "model", "says"),
+    [
+        ({"incremental": True}, "base_desk__tickets", "the incremental path is not built on Spark"),
+        ({"cfpb_path": "/nowhere/complaints.csv"}, "base_cfpb__complaints", "not built on Spark"),
+        ({"raw_dir": "{empty}"}, "base_desk__tickets", "not found: looked for {empty}/"),
+    ],
+)
+def test_what_spark_cannot_build_stops_with_one_message(vars_, model, says, tmp_path):
+    # A raw_dir that exists but lacks the table (one that does not exist
+    # at all gets Spark's own PATH_NOT_FOUND naming it).
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    vars_ = {
+        k: v.replace("{empty}", str(empty)) if isinstance(v, str) else v for k, v in vars_.items()
+    }
+    says = says.replace("{empty}", str(empty))
+    run = dbt(
+        ["compile", "--target", "spark", "--select", model],
+        tmp_path / "run",
+        vars=vars_,
+        env=spark_env(tmp_path),
+    )
+    assert run.returncode != 0
+    assert says in run.output

@@ -172,7 +172,6 @@ def load_dataset(
         generated_at = run_results["metadata"].get("generated_at")
         cli_vars = run_results.get("args", {}).get("vars") or {}
         dbt_target = run_results.get("args", {}).get("target")
-        dbt_target = run_results.get("args", {}).get("target")
 
     upstream = _upstream(manifest, node["unique_id"])
     tests = []
