@@ -301,10 +301,21 @@ def test_build_on_spark_without_its_extras_says_how_to_get_them(monkeypatch, cap
 
 
 def test_build_on_spark_without_java_says_so(monkeypatch, capsys):
+    import importlib.util
     import shutil
 
     from trainset import cli
 
+    # The extras present (make test runs before make test-spark installs
+    # them), Java absent.
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *rest: (
+            object() if name in ("dbt.adapters.spark", "pyspark") else real(name, *rest)
+        ),
+    )
     monkeypatch.setattr(shutil, "which", lambda name, *rest: None)
     assert cli.main(["--project-dir", str(PROJECT), "build", "--target", "spark"]) == 2
     assert "runs Spark here, which needs Java 17" in capsys.readouterr().err
