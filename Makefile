@@ -16,6 +16,11 @@ export DO_NOT_TRACK := 1
 # Spark binds to loopback: this machine's name resolves there anyway.
 export SPARK_LOCAL_IP ?= 127.0.0.1
 
+# make test's own dbt target and database: the user's build in target/ (its
+# artifacts, its DuckDB file and the build record in it) stays as it was.
+TEST_DBT := DBT_TARGET_PATH=$(CURDIR)/target/make-test DBT_LOG_PATH=$(CURDIR)/target/make-test/logs \
+	TRAINSET_DB=$(CURDIR)/target/make-test/trainset.duckdb TRAINSET_TEMP_DIR=$(CURDIR)/target/make-test/tmp
+
 .PHONY: setup spark-setup dataset build test test-spark lint dbt-test pytest browser sample docs bench bench-spark clean
 
 setup: $(STAMP)
@@ -43,14 +48,14 @@ build: setup
 	$(BIN)/trainset build
 
 lint: setup
-	$(BIN)/sqlfluff lint --processes 2 models tests macros
+	$(TEST_DBT) $(BIN)/sqlfluff lint --processes 2 models tests macros
 	$(BIN)/ruff check python bench
 	$(BIN)/ruff format --check python bench
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(BIN)/zizmor --offline --min-severity medium --quiet .github
 
 dbt-test: setup
-	$(BIN)/trainset build
+	$(TEST_DBT) $(BIN)/trainset build
 
 pytest: setup browser
 	$(BIN)/pytest

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ class Build:
     output: str
     db: Path
     target: Path
+    stdout: str = ""
 
     @property
     def results(self) -> dict[str, dict]:
@@ -78,27 +80,42 @@ def dbt(
         **(env or {}),
     }
     proc = subprocess.run(command, cwd=project, env=full_env, text=True, capture_output=True)
-    return Build(proc.returncode, proc.stdout + proc.stderr, db, target)
+    return Build(proc.returncode, proc.stdout + proc.stderr, db, target, proc.stdout)
+
+
+# What the user's last build left in the project: `make test` must leave it
+# as it was (every dbt call above has its own target and database).
+USER_ARTIFACTS = ("manifest.json", "run_results.json", "trainset.duckdb")
+
+
+def artifacts_fingerprint(target: Path) -> dict[str, tuple[int, int] | None]:
+    """Size and modification time of each of the user's artifacts."""
+    fingerprint: dict[str, tuple[int, int] | None] = {}
+    for name in USER_ARTIFACTS:
+        path = target / name
+        fingerprint[name] = (
+            (path.stat().st_size, path.stat().st_mtime_ns) if path.exists() else None
+        )
+    return fingerprint
+
+
+_BEFORE: dict = {}
+
+
+def pytest_sessionstart(session):
+    _BEFORE.update(artifacts_fingerprint(PROJECT / "target"))
 
 
 def compiled_expression(expression: str) -> str:
     """A one-value query around a Jinja expression of the project (a
     macro call on the column t), compiled by dbt for DuckDB; run it with
-    the value of t as its one parameter."""
-    done = subprocess.run(
-        [
-            BIN / "dbt",
-            "compile",
-            "--quiet",
-            "--inline",
-            f"select {expression} as v from (select ? as t)",
-        ],
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "DBT_PROFILES_DIR": str(PROJECT)},
+    the value of t as its one parameter. Compiled in a scratch target, so
+    the project's own artifacts stay as the user's last build left them."""
+    done = dbt(
+        ["compile", "--quiet", "--inline", f"select {expression} as v from (select ? as t)"],
+        Path(tempfile.mkdtemp(prefix="trainset-compile-")),
     )
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.returncode == 0, done.output
     return done.stdout.strip()
 
 
@@ -180,6 +197,17 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    changed = [
+        name
+        for name, seen in artifacts_fingerprint(PROJECT / "target").items()
+        if seen != _BEFORE.get(name)
+    ]
+    if changed and not hasattr(session.config, "workerinput"):
+        sys.stderr.write(
+            f"\nerror: the test run changed the project's own target/{', target/'.join(changed)}"
+            ": every dbt call in the tests must use its own target and database\n"
+        )
+        session.exitstatus = 1
     if not _RELIABILITY or os.environ.get("TRAINSET_WRITE_RELIABILITY") != "1":
         return
     rows = {}

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+import duckdb
 import pytest
 from conftest import BIN, PROJECT, dbt, write_desk
 
@@ -131,25 +132,27 @@ def test_existing_version_with_other_data_needs_force(sample_build, env_for, tmp
     assert not [p for p in (tmp_path / "ticket_triage").iterdir() if p.name != "v2"]
 
 
-def _target_with(sample_build, tmp_path, edit):
-    target = tmp_path / "target"
-    shutil.copytree(sample_build.target, target)
-    results = json.loads((target / "run_results.json").read_text())
-    edit(results)
-    (target / "run_results.json").write_text(json.dumps(results))
-    return target
+def _db_with(sample_build, tmp_path, *statements: str):
+    """A copy of the sample build whose build record the statements edit."""
+    db = tmp_path / "planted.duckdb"
+    shutil.copy(sample_build.db, db)
+    with duckdb.connect(str(db)) as con:
+        for statement in statements:
+            con.execute(statement)
+    return db
 
 
 def test_gate_refuses_failing_tests_unless_overridden(sample_build, monkeypatch, tmp_path):
-    def plant(results):
-        for r in results["results"]:
-            if r["unique_id"].startswith("test.trainset.no_conflicting_labels_ticket_triage_v2"):
-                r["status"], r["failures"] = "fail", 999
-            if r["unique_id"].startswith("test.trainset.raw_rows_conserved_base_desk__tickets"):
-                r["status"] = "error"
-
-    monkeypatch.setenv("TRAINSET_DB", str(sample_build.db))
-    monkeypatch.setenv("DBT_TARGET_PATH", str(_target_with(sample_build, tmp_path, plant)))
+    db = _db_with(
+        sample_build,
+        tmp_path,
+        "update trainset_run_results set status = 'fail', failures = 999 where unique_id"
+        " like 'test.trainset.no_conflicting_labels_ticket_triage_v2%'",
+        "update trainset_run_results set status = 'error' where unique_id"
+        " like 'test.trainset.raw_rows_conserved_base_desk__tickets%'",
+    )
+    monkeypatch.setenv("TRAINSET_DB", str(db))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(sample_build.target))
     with pytest.raises(TrainsetError) as refused:
         export_dataset(PROJECT, "ticket_triage", out=tmp_path / "out")
     message = str(refused.value)
@@ -163,14 +166,14 @@ def test_gate_refuses_failing_tests_unless_overridden(sample_build, monkeypatch,
 
 
 def test_gate_refuses_a_model_that_was_not_built(sample_build, monkeypatch, tmp_path):
-    def drop_model(results):
-        results["results"] = [
-            r for r in results["results"] if r["unique_id"] != "model.trainset.ticket_triage.v2"
-        ]
-
-    monkeypatch.setenv("TRAINSET_DB", str(sample_build.db))
-    monkeypatch.setenv("DBT_TARGET_PATH", str(_target_with(sample_build, tmp_path, drop_model)))
-    with pytest.raises(TrainsetError, match="not built by the last dbt run"):
+    db = _db_with(
+        sample_build,
+        tmp_path,
+        "delete from trainset_run_results where unique_id = 'model.trainset.ticket_triage.v2'",
+    )
+    monkeypatch.setenv("TRAINSET_DB", str(db))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(sample_build.target))
+    with pytest.raises(TrainsetError, match="has no record of a build of ticket_triage v2"):
         export_dataset(PROJECT, "ticket_triage", out=tmp_path / "out")
     # Version 1 was built by that run, so it exports.
     assert (

@@ -130,7 +130,7 @@ def test_second_concurrent_build_fails_fast(big_raw, tmp_path):
         cwd=PROJECT,
         capture_output=True,
         text=True,
-        env={**os.environ, "TRAINSET_DB": str(db)},
+        env={**os.environ, "TRAINSET_DB": str(db), "DBT_TARGET_PATH": str(tmp_path / "ours")},
     )
     export = subprocess.run(
         [BIN / "trainset", "export", "ticket_triage", "--out", str(tmp_path / "out")],

@@ -1,8 +1,9 @@
-"""What dbt's own artifacts say about a dataset: the only interface to dbt.
+"""What dbt's manifest says about a dataset: the only interface to dbt.
 
-A dataset is a dbt model whose columns carry `meta.role`. Everything the
-export needs (versions, roles, types, descriptions, test outcomes, lineage)
-comes from target/manifest.json and target/run_results.json.
+A dataset is a dbt model whose columns carry `meta.role`. Its versions,
+roles, types, descriptions, tests and lineage come from target/manifest.json.
+Which build made the relation, and what its tests said, come from the build
+record in the warehouse itself (record.py), never from run_results.json.
 """
 
 from __future__ import annotations
@@ -11,8 +12,12 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trainset.errors import TrainsetError
+
+if TYPE_CHECKING:
+    from trainset.record import BuildRecord
 
 ROLES = ("id", "feature", "label", "split", "as_of")
 FAILING = ("fail", "error")
@@ -34,6 +39,10 @@ class TestOutcome:
     failures: int | None
     attached_to: str  # the model the test sits on
     message: str | None = None
+    invocation_id: str | None = None  # the dbt invocation that gave the status
+    # The nodes the test reads: a later build of one of them ends the
+    # validity of an earlier result.
+    parents: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def is_failing(self) -> bool:
@@ -42,7 +51,8 @@ class TestOutcome:
 
 @dataclass
 class Dataset:
-    """One version of a dataset model, as dbt last built it."""
+    """One version of a dataset model: the manifest's view, completed by
+    the warehouse's build record (record.with_record)."""
 
     name: str
     version: int | None
@@ -54,12 +64,15 @@ class Dataset:
     adapter: str
     dbt_version: str
     invocation_id: str | None
-    build_status: str | None  # the model's status in run_results, if built
+    build_status: str | None  # the build's status in the record
     tests: list[TestOutcome] = field(default_factory=list)
     vars: dict = field(default_factory=dict)
     exposures: list[dict] = field(default_factory=list)
     generated_at: str | None = None
-    dbt_target: str | None = None  # the profile target of the last run
+    dbt_target: str | None = None  # the profile target of the build
+    # The dataset and every model or seed it is built from.
+    upstream: set[str] = field(default_factory=set, repr=False)
+    record: BuildRecord | None = field(default=None, repr=False)
 
     def role(self, role: str) -> list[Column]:
         return [c for c in self.columns if c.role == role]
@@ -159,20 +172,6 @@ def load_dataset(
                 f"{name}.{column.name} has meta.role {column.role!r}; roles are {', '.join(ROLES)}"
             )
 
-    run_results_path = target / "run_results.json"
-    results = {}
-    invocation_id = None
-    cli_vars: dict = {}
-    generated_at = None
-    dbt_target = None
-    if run_results_path.is_file():
-        run_results = read_json(run_results_path, "dbt run results")
-        results = {r["unique_id"]: r for r in run_results["results"]}
-        invocation_id = run_results["metadata"].get("invocation_id")
-        generated_at = run_results["metadata"].get("generated_at")
-        cli_vars = run_results.get("args", {}).get("vars") or {}
-        dbt_target = run_results.get("args", {}).get("target")
-
     upstream = _upstream(manifest, node["unique_id"])
     tests = []
     for test in manifest["nodes"].values():
@@ -187,15 +186,14 @@ def load_dataset(
         if attached is None and not parents & upstream:
             continue
         attached = attached or sorted(parents & upstream)[0]
-        result = results.get(test["unique_id"])
         tests.append(
             TestOutcome(
                 name=test["name"],
                 unique_id=test["unique_id"],
-                status=result["status"] if result else "not_run",
-                failures=result.get("failures") if result else None,
+                status="not_run",
+                failures=None,
                 attached_to=attached,
-                message=result.get("message") if result else None,
+                parents=tuple(sorted(parents)),
             )
         )
     tests.sort(key=lambda t: (t.attached_to != node["unique_id"], t.unique_id))
@@ -205,7 +203,6 @@ def load_dataset(
         for e in manifest.get("exposures", {}).values()
         if node["unique_id"] in e["depends_on"]["nodes"]
     ]
-    built = results.get(node["unique_id"])
     return Dataset(
         name=name,
         version=version,
@@ -216,17 +213,29 @@ def load_dataset(
         columns=columns,
         adapter=manifest["metadata"]["adapter_type"],
         dbt_version=manifest["metadata"]["dbt_version"],
-        invocation_id=invocation_id,
-        build_status=built["status"] if built else None,
+        invocation_id=None,
+        build_status=None,
         tests=tests,
-        vars={**_project_vars(project_dir), **cli_vars},
+        vars=project_vars(project_dir),
         exposures=exposures,
-        generated_at=generated_at,
-        dbt_target=dbt_target,
+        upstream=upstream,
     )
 
 
-def _project_vars(project_dir: Path) -> dict:
+def last_run_target(target: Path) -> str | None:
+    """The profile target that dbt's last command in this target folder
+    named, if any: the engine a user who just ran `trainset build --target
+    spark` means. Only the choice of warehouse comes from it."""
+    path = target / "run_results.json"
+    if not path.is_file():
+        return None
+    try:
+        return (json.loads(path.read_text()).get("args") or {}).get("target")
+    except (json.JSONDecodeError, AttributeError):
+        return None
+
+
+def project_vars(project_dir: Path) -> dict:
     """The vars' defaults from dbt_project.yml."""
     import yaml
 

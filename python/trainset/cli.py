@@ -146,8 +146,18 @@ def _export(args: argparse.Namespace) -> int:
             force=args.force,
             csv_safe=args.csv_safe,
             on_step=on_step,
+            profile_target=args.target,
         )
     manifest = result.manifest
+    dbt = manifest["dbt"]
+    latest = dbt.get("latest_attempt") or {}
+    if latest and latest.get("invocation_id") != dbt["invocation_id"]:
+        console.print(
+            f"[yellow]warning:[/yellow] the latest build ({latest['invocation_id']} at "
+            f"{latest['started_at']}) {latest['status']} this dataset: exported the earlier "
+            f"build {dbt['invocation_id']} of {dbt['built_at']}",
+            highlight=False,
+        )
     rows = ", ".join(f"{s} {f['rows']:,}" for s, f in manifest["splits"].items())
     verb = {
         "written": "exported",
@@ -169,6 +179,40 @@ def _export(args: argparse.Namespace) -> int:
             "with =, +, - or @ and may run as formulas in a spreadsheet; "
             "re-export with --csv-safe to neutralise them"
         )
+    return 0
+
+
+def _history(args: argparse.Namespace) -> int:
+    import json
+
+    from rich.table import Table
+
+    from trainset.project import find_project
+    from trainset.record import dataset_history
+
+    dataset, where, entries = dataset_history(
+        find_project(args.project_dir), args.dataset, args.version, args.target
+    )
+    if args.format == "json":
+        sys.stdout.write(json.dumps(entries, indent=2) + "\n")
+        return 0
+    table = Table(
+        title=f"{dataset.name} v{dataset.version} in {where}, newest first",
+        title_justify="left",
+    )
+    for column in ("started", "command", "invocation", "dataset", "tests"):
+        table.add_column(column, no_wrap=column != "tests")
+    for e in entries:
+        table.add_row(
+            e["started_at"],
+            e["command"],
+            e["invocation_id"],
+            e["dataset_status"] or "-",
+            ", ".join(f"{n} {status}" for status, n in e["tests"].items()) or "-",
+        )
+    Console(soft_wrap=True).print(table)
+    if not entries:
+        console.print(f"no build or test run of {dataset.name} v{dataset.version} is recorded")
     return 0
 
 
@@ -342,6 +386,15 @@ def _reconcile(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_target(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--target",
+        default=None,
+        help="the profile target whose warehouse to read (default: the one the "
+        "last dbt command named, else the profile's default)",
+    )
+
+
 def _add_diff_output(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("markdown", "json"), default="markdown")
     p.add_argument(
@@ -404,17 +457,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="write a built dataset's split files, manifest and card",
         description="Export one version of a built dataset model as "
         "OUT/DATASET/vN/{SPLIT/features.EXT, SPLIT/labels.EXT, manifest.json, "
-        "README.md}. Refuses when the model was not built by the last dbt run "
-        "or a test on it or upstream of it failed.",
+        "README.md}. The rows and their test outcomes come from one warehouse "
+        "and its build record. Refuses when that record has no build of the "
+        "model, its latest build failed or skipped it, or a test on it or "
+        "upstream of it failed.",
     )
     p.add_argument("dataset", help="the dataset model's name, e.g. ticket_triage")
     p.add_argument("--version", type=int, default=None, help="model version (default: the latest)")
     p.add_argument("--out", default="exports", help="root folder (default: exports)")
     p.add_argument("--format", choices=("parquet", "csv", "jsonl"), default="parquet")
+    _add_target(p)
     p.add_argument(
         "--allow-failed-tests",
         action="store_true",
-        help="export despite failing tests; recorded in manifest and card",
+        help="export despite failing tests, or the earlier build when the latest "
+        "failed; recorded in manifest and card",
     )
     p.add_argument(
         "--force",
@@ -427,6 +484,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="prefix CSV text cells starting with = + - @ with a quote",
     )
     p.set_defaults(func=_export)
+
+    p = sub.add_parser(
+        "history",
+        help="list the builds and test runs of a dataset in its warehouse",
+        description="List, newest first, every dbt invocation recorded in the "
+        "warehouse (TRAINSET_DB, or the target's) that built the dataset or ran "
+        "a test on it or upstream of it, with the dataset's status and the tests' "
+        "outcomes.",
+    )
+    p.add_argument("dataset", help="the dataset model's name, e.g. ticket_triage")
+    p.add_argument("--version", type=int, default=None, help="model version (default: the latest)")
+    _add_target(p)
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=_history)
 
     p = sub.add_parser(
         "verify",

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from trainset import __version__
+from trainset import __version__, record
 from trainset.artifacts import Dataset, load_dataset
 from trainset.card import render_card
 from trainset.errors import TrainsetError
@@ -67,19 +67,13 @@ def _git_state(project_dir: Path) -> dict:
     return {"commit": commit, "dirty": bool(status) if status is not None else None}
 
 
-def check_gate(dataset: Dataset, allow_failed_tests: bool) -> None:
-    """Refuse a dataset that was not built, or whose tests fail."""
+def check_gate(dataset: Dataset, allow_failed_tests: bool, where: str = "the warehouse") -> None:
+    """Refuse a dataset the warehouse's record has no build of, whose
+    latest build failed (naming why), or whose tests fail."""
     label = f"{dataset.name} v{dataset.version}"
-    if dataset.build_status is None:
-        raise TrainsetError(
-            f"{label} was not built by the last dbt run "
-            "(target/run_results.json): run `dbt build` first"
-        )
-    if dataset.build_status != "success":
-        raise TrainsetError(
-            f"{label} did not build in the last dbt run "
-            f"(status {dataset.build_status}): fix the build first"
-        )
+    refused = record.refusal(dataset, where)
+    if refused and not (allow_failed_tests and dataset.record and dataset.record.built):
+        raise TrainsetError(refused)
     failing = dataset.failing_tests
     if failing and not allow_failed_tests:
         names = ", ".join(f"{t.name} ({t.status})" for t in failing)
@@ -130,11 +124,17 @@ def export_dataset(
     on_step: Callable[[str], None] | None = None,
     dbt_target: Path | None = None,
     db: Path | None = None,
+    profile_target: str | None = None,
+    record_fallback: bool = False,
 ) -> ExportResult:
     """Export one version of a dataset; see the module docstring.
 
     dbt_target and db name dbt's target folder and the DuckDB file when they
-    are not the project's own (DBT_TARGET_PATH, TRAINSET_DB).
+    are not the project's own (DBT_TARGET_PATH, TRAINSET_DB); target names
+    the profile target (profile_target) to read. The rows and the test outcomes both come
+    from that one warehouse. record_fallback reads a warehouse that has no
+    build record through dbt_target's run_results.json instead: only for a
+    target folder that one build wrote alone (trainset review's base side).
     """
     if fmt not in FORMATS:
         raise TrainsetError(f"unknown format {fmt!r}: use parquet, csv or jsonl")
@@ -142,7 +142,7 @@ def export_dataset(
         raise TrainsetError("--csv-safe applies to --format csv only")
     step = on_step or (lambda _: None)
     dataset = load_dataset(project_dir, name, version, target=dbt_target)
-    check_gate(dataset, allow_failed_tests)
+    place = record.locate(project_dir, dbt_target, profile_target, db)
     id_col = dataset.one("id")
     label_col = dataset.one("label")
     split_col = dataset.one("split")
@@ -152,32 +152,34 @@ def export_dataset(
 
     out = Path(out)
     parent = _safe_child(out, name)
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise TrainsetError(f"cannot create {parent}: {error.strerror}") from None
     target = _safe_child(out, name, f"v{dataset.version}")
-    _clean_stale_temporaries(parent)
-    temporary = parent / f".v{dataset.version}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    temporary: Path | None = None
     try:
-        temporary.mkdir()
-    except OSError as error:
-        raise TrainsetError(f"cannot write into {parent}: {error.strerror}") from None
-    try:
-        manifest = _write_version(
-            project_dir,
-            dataset,
-            temporary,
-            fmt,
-            csv_safe,
-            allow_failed_tests,
-            id_col.name,
-            label_col.name,
-            split_col.name,
-            [f.name for f in features],
-            step,
-            db,
-        )
+        # One connection for the record and the rows: the data and its
+        # test outcomes come from the same warehouse state.
+        with open_warehouse(project_dir, place.adapter, place.target, db) as warehouse:
+            step("reading the build record")
+            runs = record.read_runs(warehouse, place.schema, record.watched(dataset))
+            if runs is None and record_fallback and dbt_target is not None:
+                runs = record.runs_from_run_results(Path(dbt_target) / "run_results.json")
+            dataset = record.with_record(dataset, runs or [], dataset.vars)
+            dataset.adapter = place.adapter
+            check_gate(dataset, allow_failed_tests, place.where)
+            temporary = _temporary_folder(parent, dataset.version)
+            manifest = _write_version(
+                project_dir,
+                dataset,
+                warehouse,
+                temporary,
+                fmt,
+                csv_safe,
+                allow_failed_tests,
+                id_col.name,
+                label_col.name,
+                split_col.name,
+                [f.name for f in features],
+                step,
+            )
         return _publish(temporary, target, manifest, force)
     except OSError as error:
         raise TrainsetError(
@@ -189,12 +191,29 @@ def export_dataset(
             f"cannot write the export into {parent}: {error}; the previous version is untouched"
         ) from None
     finally:
-        shutil.rmtree(temporary, ignore_errors=True)
+        if temporary is not None:
+            shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _temporary_folder(parent: Path, version: int | None) -> Path:
+    """A fresh folder beside the version's, renamed into place when done."""
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise TrainsetError(f"cannot create {parent}: {error.strerror}") from None
+    _clean_stale_temporaries(parent)
+    temporary = parent / f".v{version}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    try:
+        temporary.mkdir()
+    except OSError as error:
+        raise TrainsetError(f"cannot write into {parent}: {error.strerror}") from None
+    return temporary
 
 
 def _write_version(
     project_dir: Path,
     dataset: Dataset,
+    warehouse,
     folder: Path,
     fmt: str,
     csv_safe: bool,
@@ -204,54 +223,52 @@ def _write_version(
     split_col: str,
     feature_cols: list[str],
     step: Callable[[str], None],
-    db: Path | None = None,
 ) -> dict:
     ext = FORMATS[fmt]
     files = []
     splits: dict[str, dict] = {}
     formula_cells = 0
-    with open_warehouse(project_dir, dataset.adapter, dataset.dbt_target, db) as warehouse:
-        q = warehouse.quote
-        relation = dataset.relation
-        types = warehouse.column_types(relation)
-        required = _required_columns(warehouse, relation, [id_col, label_col, *feature_cols])
-        found = [r[0] for r in warehouse.rows(f"select distinct {q(split_col)} from {relation}")]
-        if None in found:
-            raise TrainsetError(f"{dataset.name} has rows with a null {split_col}")
-        order = sorted(
-            found,
-            key=lambda s: (
-                SPLIT_ORDER.index(s) if s in SPLIT_ORDER else len(SPLIT_ORDER),
-                s,
-            ),
-        )
-        for split in order:
-            split_dir = _safe_child(folder, split)
-            split_dir.mkdir()
-            where = f"where {q(split_col)} = {_literal(split)}"
-            for kind, cols in (("features", feature_cols), ("labels", [label_col])):
-                step(f"{split}/{kind}.{ext}")
-                selected = [q(id_col), *(q(c) for c in cols)]
-                if csv_safe:
-                    selected = [q(id_col), *(_neutralised(q(c), types[c]) for c in cols)]
-                warehouse.write(
-                    f"select {', '.join(selected)} from {relation} {where}",
-                    id_col,
-                    split_dir / f"{kind}.{ext}",
-                    fmt,
-                    required,
-                )
-                text = [c for c in [id_col, *cols] if _is_text(types.get(c, ""))]
-                if fmt == "csv" and not csv_safe and text:
-                    formula_cells += _formula_cells(warehouse, relation, where, text)
-            counts = warehouse.rows(
-                f"select {q(label_col)}, count(*) from {relation} {where} group by 1 order by 1"
+    q = warehouse.quote
+    relation = dataset.relation
+    types = warehouse.column_types(relation)
+    required = _required_columns(warehouse, relation, [id_col, label_col, *feature_cols])
+    found = [r[0] for r in warehouse.rows(f"select distinct {q(split_col)} from {relation}")]
+    if None in found:
+        raise TrainsetError(f"{dataset.name} has rows with a null {split_col}")
+    order = sorted(
+        found,
+        key=lambda s: (
+            SPLIT_ORDER.index(s) if s in SPLIT_ORDER else len(SPLIT_ORDER),
+            s,
+        ),
+    )
+    for split in order:
+        split_dir = _safe_child(folder, split)
+        split_dir.mkdir()
+        where = f"where {q(split_col)} = {_literal(split)}"
+        for kind, cols in (("features", feature_cols), ("labels", [label_col])):
+            step(f"{split}/{kind}.{ext}")
+            selected = [q(id_col), *(q(c) for c in cols)]
+            if csv_safe:
+                selected = [q(id_col), *(_neutralised(q(c), types[c]) for c in cols)]
+            warehouse.write(
+                f"select {', '.join(selected)} from {relation} {where}",
+                id_col,
+                split_dir / f"{kind}.{ext}",
+                fmt,
+                required,
             )
-            splits[split] = {
-                "rows": sum(n for _, n in counts),
-                "labels": {str(label): n for label, n in counts},
-            }
-        writer = warehouse.writer
+            text = [c for c in [id_col, *cols] if _is_text(types.get(c, ""))]
+            if fmt == "csv" and not csv_safe and text:
+                formula_cells += _formula_cells(warehouse, relation, where, text)
+        counts = warehouse.rows(
+            f"select {q(label_col)}, count(*) from {relation} {where} group by 1 order by 1"
+        )
+        splits[split] = {
+            "rows": sum(n for _, n in counts),
+            "labels": {str(label): n for label, n in counts},
+        }
+    writer = warehouse.writer
     step("checksums")
     for path in sorted(p for p in folder.rglob(f"*.{ext}")):
         files.append(
@@ -261,7 +278,8 @@ def _write_version(
                 "sha256": sha256_of(path),
             }
         )
-    tests = [asdict(t) for t in dataset.tests]
+    tests = [{k: v for k, v in asdict(t).items() if k != "parents"} for t in dataset.tests]
+    latest = dataset.record.latest if dataset.record else None
     summary: dict[str, int] = {}
     for t in dataset.tests:
         summary[t.status] = summary.get(t.status, 0) + 1
@@ -284,6 +302,16 @@ def _write_version(
             "target": dataset.dbt_target,
             "invocation_id": dataset.invocation_id,
             "built_at": dataset.generated_at,
+            # The newest build that tried the dataset: another invocation
+            # than the one above when --allow-failed-tests exported an
+            # earlier build because the newest one failed or skipped it.
+            "latest_attempt": {
+                "invocation_id": latest.invocation_id,
+                "status": latest.status,
+                "started_at": latest.when,
+            }
+            if latest
+            else None,
         },
         "git": _git_state(project_dir),
         "vars": dataset.vars,

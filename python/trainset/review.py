@@ -102,6 +102,8 @@ def review(
                 allow_failed_tests=True,
                 dbt_target=scratch / f"{side}-target",
                 db=scratch / f"{side}.duckdb",
+                # A base commit older than the build record leaves none.
+                record_fallback=True,
             ).path
             if with_baseline:
                 from trainset.baseline import run_baseline
