@@ -128,6 +128,8 @@ def test_failing_upstream_test_is_named(failed_upstream, sample_build, tmp_path)
     # the manifest says which build it came from.
     earlier = json.loads((sample_build.target / "run_results.json").read_text())
     manifest = _export(db, target, tmp_path / "out", allow_failed_tests=True)
+    card = (tmp_path / "out" / "ticket_triage" / "v2" / "README.md").read_text()
+    assert "**an earlier build**" in card
     assert manifest["dbt"]["invocation_id"] == earlier["metadata"]["invocation_id"]
     assert manifest["dbt"]["latest_attempt"]["status"] == "skipped"
     assert manifest["dbt"]["latest_attempt"]["invocation_id"] != manifest["dbt"]["invocation_id"]

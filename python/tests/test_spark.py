@@ -94,11 +94,18 @@ def test_every_planted_bug_is_caught_on_spark(sample, tmp_path):
 
 
 def test_spark_export_records_its_engine_and_keeps_the_layout(sample):
-    _, spark_dir = sample["spark"]
+    spark, spark_dir = sample["spark"]
     _, duck_dir = sample["duckdb"]
     spark_manifest = json.loads((spark_dir / "manifest.json").read_text())
     duck_manifest = json.loads((duck_dir / "manifest.json").read_text())
     assert spark_manifest["dbt"]["adapter"] == "spark"
+    # The test outcomes came from the build record in the Spark warehouse.
+    built = json.loads((spark.target / "run_results.json").read_text())["metadata"]
+    assert spark_manifest["dbt"]["invocation_id"] == built["invocation_id"]
+    assert spark_manifest["tests"]["summary"] == duck_manifest["tests"]["summary"]
+    assert {t["invocation_id"] for t in spark_manifest["tests"]["results"]} == {
+        built["invocation_id"]
+    }
     assert spark_manifest["writer"].startswith("spark ")
     assert duck_manifest["writer"].startswith("duckdb ")
     assert [f["path"] for f in spark_manifest["files"]] == [

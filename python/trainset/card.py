@@ -156,6 +156,7 @@ def render_card(manifest: dict) -> str:
         f"- dbt {manifest['dbt']['dbt_version']} on {manifest['dbt']['adapter']}, "
         f"invocation `{manifest['dbt']['invocation_id']}`"
         + (f"; files written by {manifest['writer']}" if manifest.get("writer") else ""),
+        *_earlier_build(manifest["dbt"]),
         f"- git commit `{manifest['git']['commit']}`"
         + (" (work tree dirty)" if manifest["git"]["dirty"] else ""),
         "- vars: " + ", ".join(f"`{k}={v}`" for k, v in sorted(manifest["vars"].items())),
@@ -163,3 +164,15 @@ def render_card(manifest: dict) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _earlier_build(dbt: dict) -> list[str]:
+    """A line when the export is of an earlier build than the latest one."""
+    latest = dbt.get("latest_attempt") or {}
+    if not latest or latest.get("invocation_id") == dbt["invocation_id"]:
+        return []
+    return [
+        f"- **an earlier build**: the latest build (`{latest['invocation_id']}`, "
+        f"{latest['started_at']}) {latest['status']} this dataset, so this export is of "
+        f"the build of {dbt['built_at']} that was still in the warehouse"
+    ]
