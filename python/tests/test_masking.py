@@ -24,7 +24,7 @@ import pytest
 from conftest import BIN, PROJECT
 from oracle import mask as oracle_mask
 
-from trainset.card import MASKING_PRECISION
+from trainset.card import MASKING_PRECISION, _masking_text
 
 SEED = 15
 
@@ -466,6 +466,10 @@ def test_card_states_the_measured_figures(measured):
     this corpus measures (update it when the patterns change)."""
     rows, results = measured
     assert measure(rows, results) == MASKING_PRECISION
+    m = MASKING_PRECISION
+    text = _masking_text()
+    assert f"{m['technical_masked']} of {m['technical_strings']} technical strings" in text
+    assert f"{m['personal_masked']} of {m['personal_strings']} personal ones" in text
 
 
 def test_contains_pii_agrees_with_mask_pii(mask, measured):
