@@ -52,7 +52,9 @@
     them, each rewritten by a macro: outside(sql, context) for the parts
     between, inside(sql, context) for the matches; none keeps a part as it
     is. `param` names the lambda's parameter (nested calls need their own).
-    A pattern must not match the empty string.
+    A pattern must not match the empty string. Call it only where the
+    pattern matches (case when regexp_contains ...): DuckDB gives '' for a
+    null text.
 #}
 {% macro regexp_map(expression, pattern, param, outside=none, inside=none, context=none) %}
     {{ return(adapter.dispatch('regexp_map', 'trainset')(expression, pattern, param, outside, inside, context)) }}
