@@ -15,7 +15,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 
 
 def floor_sql(raw_dir: Path) -> tuple[str, str]:
-    """The masking macro and the statement, with the project's split settings."""
+    """The masking macros and the statement, with the project's split settings."""
     text = (PROJECT / "bench" / "floor.sql").read_text()
     train, validation, salt = split_vars()
     for name, value in {
@@ -26,7 +26,7 @@ def floor_sql(raw_dir: Path) -> tuple[str, str]:
         "{salt}": salt,
     }.items():
         text = text.replace(name, value)
-    macro, _, statement = text.partition(";")
+    macro, _, statement = text.rpartition(";")
     return macro, statement
 
 

@@ -2,15 +2,43 @@
 -- files of a clean desk ({raw_dir}, {seeds_dir} filled in by the benchmark).
 -- No staging, no quarantine, no tests: what the dataset costs the engine
 -- alone. On a desk without damage it gives the dbt build's rows
--- (bench/run.py checks that at the smallest size). The masking patterns are
--- those of macros/mask_pii.sql.
-create or replace temp macro mask_pii(text) as
-    regexp_replace(regexp_replace(regexp_replace(regexp_replace(text,
+-- (bench/run.py checks that at the smallest size). The masking macros do
+-- what macros/mask_pii.sql does, with its patterns: the parts outside kept
+-- versions are masked; cards only when Luhn-valid.
+create or replace temp macro pii_luhn_ok(card) as
+    list_sum(list_transform(
+        regexp_extract_all(reverse(regexp_replace(card, '[^0-9]', '', 'g')), '[0-9][0-9]?'),
+        lambda pair: instr('0123456789', substr(pair, 1, 1))
+            + instr('0516273849', substr(pair, 2, 1)) - 2
+    )) % 10 = 0;
+create or replace temp macro pii_cards(text, pattern) as
+    case when regexp_matches(text, pattern) then array_to_string(list_transform(
+        list_zip(regexp_split_to_array(text, pattern), regexp_extract_all(text, pattern)),
+        lambda part: concat(part[1], case when pii_luhn_ok(part[2]) then '<card>' else part[2] end)
+    ), '') else text end;
+create or replace temp macro pii_mask_part(text) as
+    regexp_replace(regexp_replace(pii_cards(regexp_replace(text,
         '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:[.][A-Za-z0-9-]+)*[.][A-Za-z]{2,}', '<email>', 'g'),
-        '(^|[^0-9])[0-9](?:[ -]?[0-9]){12,18}([^0-9]|$)', '\1<card>\2', 'g'),
-        '(^|[^0-9.])(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])[.]){3}'
-        || '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])([^0-9]|$)', '\1<ip>\2', 'g'),
-        '[+]?[(]?[0-9](?:[ ().-]{0,2}[0-9]){8,}([^0-9:]|$)', '<phone>\1', 'g');
+        '\b(?:[2-6][0-9]{12,18}|[2-6][0-9]{3}(?: [0-9]{4}){3}|[2-6][0-9]{3}(?:-[0-9]{4}){3}'
+        || '|3[47][0-9]{2} [0-9]{6} [0-9]{5}|3[47][0-9]{2}-[0-9]{6}-[0-9]{5})\b'),
+        '(?:[+][1-9](?:[ ().-]{0,2}[0-9]){7,14}|[(][0-9]{2,5}[)] ?[0-9]{3,5}[ .-]?[0-9]{3,4}'
+        || '|\b(?:1-)?[0-9]{3}-[0-9]{3}-[0-9]{4}|\b(?:1[.])?[0-9]{3}[.][0-9]{3}[.][0-9]{4}'
+        || '|\b(?:1 )?[0-9]{3} [0-9]{3} [0-9]{4}|\b0[1-9](?: ?[0-9]){7,11}'
+        || '|\b0[1-9](?:-?[0-9]){7,11}|\b0[1-9](?:[.]?[0-9]){7,11}'
+        || '|\b0[1-9][0-9]{1,4}/[0-9]{6,9})\b', '<phone>', 'g'),
+        '\b(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])[.]){3}'
+        || '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\b', '<ip>', 'g');
+create or replace temp macro pii_keep_masked(text, keep) as
+    case when regexp_matches(text, keep) then array_to_string(list_transform(
+        list_zip(regexp_split_to_array(text, keep), regexp_extract_all(text, keep)),
+        lambda part: concat(pii_mask_part(part[1]), part[2])
+    ), '') else pii_mask_part(text) end;
+create or replace temp macro mask_pii(text) as pii_keep_masked(text,
+    '(?:\b(?:0|[1-9][0-9]*)(?:[.][0-9]+){4,}|[@-][0-9]+(?:[.][0-9]+){3}|[0-9]+(?:[.][0-9]+){3}-[0-9A-Za-z])'
+    || '|(?:(?i)\b(?:v|ver|version|build|release|rev|firmware|driver|patch|client|app|launcher'
+    || '|chrome|firefox|edge|safari|opera|android|ios|windows|macos|(?:updat|upgrad)(?:e|ed|ing) to)'
+    || '[ :=/]*v?[0-9]+(?:[.][0-9]+){3}\b)'
+    || '|(?:(?i)\b[0-9]+(?:[.][0-9]+){3} +(?:update|patch|release|build|hotfix)\b)');
 
 with
 

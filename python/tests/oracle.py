@@ -14,23 +14,59 @@ from datetime import timedelta
 from decimal import Decimal
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-CARD = re.compile(r"(?<![0-9])[0-9](?:[ -]?[0-9]){12,18}(?![0-9])")
+# Cards: a card's leading digit, solid or grouped by one kind of separator;
+# masked only when Luhn-valid.
+CARD = re.compile(
+    r"\b(?:[2-6]\d{12,18}|[2-6]\d{3}([ -])\d{4}\1\d{4}\1\d{4}|3[47]\d{2}([ -])\d{6}\2\d{5})\b",
+    re.ASCII,
+)
 OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-IP = re.compile(rf"(?<![0-9.])(?:{OCTET}\.){{3}}{OCTET}(?![0-9])")
-PHONE = re.compile(r"\+?\(?[0-9](?:[ ().-]{0,2}[0-9]){8,}(?![0-9:])")
+IP = re.compile(rf"\b(?:{OCTET}\.){{3}}{OCTET}\b", re.ASCII)
+PHONE = re.compile(
+    r"\+[1-9](?:[ ().-]{0,2}\d){7,14}\b"
+    r"|\(\d{2,5}\) ?\d{3,5}[ .-]?\d{3,4}\b"
+    # One kind of separator per number: North American 3-3-4, or a
+    # national number with its leading 0.
+    + "".join(rf"|\b(?:1{s})?\d{{3}}{s}\d{{3}}{s}\d{{4}}\b" for s in (" ", r"\.", "-"))
+    + "".join(rf"|\b0[1-9](?:{s}?\d){{7,11}}\b" for s in (" ", r"\.", "-"))
+    + r"|\b0[1-9]\d{1,4}/\d{6,9}\b",
+    re.ASCII,
+)
+VERSION = r"\d+(?:\.\d+){3}"
+# Kept: dotted numbers of five parts or more, four-part ones after @ or -
+# or before -x, and four-part versions next to a version word.
+KEEP = re.compile(
+    rf"\b(?:0|[1-9]\d*)(?:\.\d+){{4,}}|[@-]{VERSION}|{VERSION}-[0-9A-Za-z]"
+    r"|\b(?:v|ver|version|build|release|rev|firmware|driver|patch|client|app|launcher"
+    r"|chrome|firefox|edge|safari|opera|android|ios|windows|macos"
+    rf"|(?:updat|upgrad)(?:e|ed|ing) to)[ :=/]*v?{VERSION}\b"
+    rf"|\b{VERSION} +(?:update|patch|release|build|hotfix)\b",
+    re.ASCII | re.IGNORECASE,
+)
+
+
+def luhn_valid(number: str) -> bool:
+    digits = [int(d) for d in reversed(re.sub(r"\D", "", number))]
+    return (
+        sum(d if i % 2 == 0 else (2 * d - 9 if d > 4 else 2 * d) for i, d in enumerate(digits)) % 10
+        == 0
+    )
+
+
+def _mask_part(text: str) -> str:
+    text = EMAIL.sub("<email>", text)
+    text = CARD.sub(lambda m: "<card>" if luhn_valid(m.group()) else m.group(), text)
+    text = PHONE.sub("<phone>", text)
+    return IP.sub("<ip>", text)
 
 
 def mask(text: str | None) -> str | None:
     if text is None:
         return None
-    for pattern, token in (
-        (EMAIL, "<email>"),
-        (CARD, "<card>"),
-        (IP, "<ip>"),
-        (PHONE, "<phone>"),
-    ):
-        text = pattern.sub(token, text)
-    return text
+    # Kept versions stay; the parts between them are masked one by one.
+    parts = KEEP.split(text)
+    kept = KEEP.findall(text)
+    return "".join(_mask_part(p) + (kept[i] if i < len(kept) else "") for i, p in enumerate(parts))
 
 
 def split_of(

@@ -24,6 +24,33 @@ def _cell(text: object) -> str:
     return " ".join(str(text if text is not None else "").split()).replace("|", "\\|")
 
 
+# Masking precision of the built-in patterns, measured on the labelled corpus
+# of python/tests/test_masking.py (which asserts these figures).
+MASKING_PRECISION = {
+    "technical_strings": 256,
+    "technical_masked": 0,
+    "personal_strings": 220,
+    "personal_masked": 220,
+}
+
+
+def _masking_text() -> str:
+    m = MASKING_PRECISION
+    return (
+        "Free text is masked before export (the `mask_pii` macro): email addresses "
+        "become `<email>`, payment card numbers that pass the Luhn check `<card>`, "
+        "IPv4 addresses `<ip>` and phone numbers `<phone>`; patterns set in the var "
+        "`pii_extra_patterns` become `<name>`, and matches of `pii_keep_patterns` "
+        "are kept. Versions, hashes, UUIDs, ids, timestamps, dates, amounts and "
+        "short numbers are kept. On the labelled corpus of trainset's masking test, "
+        "the built-in patterns masked "
+        f"{m['technical_masked']} of {m['technical_strings']} technical strings "
+        f"({100 * m['technical_masked'] / m['technical_strings']:.1f}%) and "
+        f"{m['personal_masked']} of {m['personal_strings']} personal ones "
+        f"({100 * m['personal_masked'] / m['personal_strings']:.1f}%)."
+    )
+
+
 def render_card(manifest: dict) -> str:
     name, version = manifest["dataset"], manifest["version"]
     splits = manifest["splits"]
@@ -119,12 +146,7 @@ def render_card(manifest: dict) -> str:
 
     pii_tests = [t for t in tests["results"] if t["name"].startswith("pii_free")]
     lines += ["## Personal and sensitive information", ""]
-    lines.append(
-        "Free text is masked before export: email addresses become `<email>`, "
-        "payment card numbers `<card>`, IPv4 addresses `<ip>` and phone numbers "
-        "`<phone>` (the `mask_pii` macro). Dates, times, amounts and short "
-        "numbers are kept."
-    )
+    lines.append(_masking_text())
     if pii_tests:
         statuses = ", ".join(f"`{t['name']}`: {t['status']}" for t in pii_tests)
         lines.append(

@@ -216,6 +216,81 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_pit(args: argparse.Namespace) -> int:
+    import json
+
+    import yaml
+    from rich.table import Table
+
+    from trainset.checkpit import check_pit
+    from trainset.project import find_project
+
+    try:
+        vars_ = yaml.safe_load(args.vars) if args.vars else {}
+    except yaml.YAMLError as error:
+        raise TrainsetError(f"--vars is not YAML: {str(error).splitlines()[0]}") from None
+    if not isinstance(vars_, dict):
+        raise TrainsetError("--vars must be a YAML mapping, e.g. '{raw_dir: /data/desk}'")
+    progress, step = _steps("check-pit")
+    with progress:
+        report = check_pit(
+            find_project(args.project_dir),
+            args.dataset,
+            args.version,
+            cutoffs=args.cutoff,
+            vars_=vars_,
+            keep=Path(args.keep) if args.keep else None,
+            on_step=step,
+        )
+    if args.format == "json":
+        sys.stdout.write(json.dumps(report.as_dict(), indent=2, default=str) + "\n")
+    else:
+        out = Console(soft_wrap=True)
+        for check in report.cutoffs:
+            table = Table(
+                title=f"{report.dataset} v{report.version}, rows with {report.as_of} "
+                f"before {check.cutoff}",
+                title_justify="left",
+            )
+            for column in (
+                "feature",
+                "compared",
+                "differing",
+                "examples (id: all data / at cutoff)",
+            ):
+                table.add_column(column)
+            for f in check.features:
+                examples = "; ".join(f"{e['id']}: {e['full']} / {e['cut']}" for e in f.examples)
+                table.add_row(
+                    f.name,
+                    f"{f.compared:,}",
+                    f"[red]{f.differing:,}[/red]" if f.differing else "0",
+                    examples,
+                )
+            out.print(table)
+            out.print(
+                f"  labels that differ (allowed): {check.label_differs:,}; eligible only "
+                f"with all the data: {check.only_in_full:,}; only at the cutoff: "
+                f"{check.only_in_cut:,}"
+            )
+        for table_name, columns in report.unchecked.items():
+            out.print(
+                f"unchecked: {table_name}.{', '.join(columns)} hold only the current state "
+                "and cannot be cut"
+            )
+        for feature, tables in report.exposed.items():
+            out.print(f"  {feature} reaches snapshot columns of {', '.join(tables)}")
+    leaking = report.leaking_features
+    if leaking:
+        console.print(
+            f"[red]error:[/red] {len(leaking)} feature(s) see the future: {', '.join(leaking)}",
+            highlight=False,
+        )
+        return 1
+    console.print(f"ok: no feature of {report.dataset} v{report.version} changes at any cutoff")
+    return 0
+
+
 def _verify(args: argparse.Namespace) -> int:
     from trainset.export import verify_export
     from trainset.load import read_manifest
@@ -484,6 +559,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="prefix CSV text cells starting with = + - @ with a quote",
     )
     p.set_defaults(func=_export)
+
+    p = sub.add_parser(
+        "check-pit",
+        help="build on the raw data cut at a time and check that no feature changes",
+        description="Build the project into scratch DuckDB files on all the raw "
+        "data and on the raw data as it was at each cutoff (rows whose declared "
+        "row_time is at or after it left out, later_times nulled), then compare "
+        "every feature of the rows whose as_of is before the cutoff. Exit 1 "
+        "naming each feature that differs: it was computed from the future.",
+    )
+    p.add_argument("dataset", help="the dataset model's name, e.g. ticket_triage")
+    p.add_argument("--version", type=int, default=None, help="model version (default: the latest)")
+    p.add_argument(
+        "--cutoff",
+        action="append",
+        help="a timestamp, e.g. 2024-03-01; repeat for several (default: the 25th, "
+        "50th and 75th percentiles of the dataset's as_of)",
+    )
+    p.add_argument("--vars", default=None, help="dbt vars as YAML, e.g. '{raw_dir: /data}'")
+    p.add_argument("--keep", default=None, help="keep the scratch builds in this folder")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=_check_pit)
 
     p = sub.add_parser(
         "history",

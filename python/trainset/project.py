@@ -31,8 +31,9 @@ def dbt_environment(project_dir: Path) -> dict[str, str]:
     }
 
 
-def run_dbt(args: list[str], project_dir: Path) -> bool:
+def run_dbt(args: list[str], project_dir: Path, env: dict[str, str] | None = None) -> bool:
     """Run dbt with args in the project, its output shown; True on success.
+    env adds to the environment (a scratch database or target folder).
 
     dbt runs in its own process: its DuckDB connection is closed when it
     returns, so the caller can read the build right away.
@@ -40,7 +41,7 @@ def run_dbt(args: list[str], project_dir: Path) -> bool:
     dbt = Path(sys.executable).parent / "dbt"
     if not dbt.is_file():
         raise TrainsetError(f"dbt is not installed beside {sys.executable}: run `make setup`")
-    env = {**os.environ, **dbt_environment(project_dir)}
+    env = {**os.environ, **dbt_environment(project_dir), **(env or {})}
     # raw_dir and the DuckDB path are relative to the project folder.
     done = subprocess.run([str(dbt), *args], cwd=project_dir, env=env)
     return done.returncode == 0

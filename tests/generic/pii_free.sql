@@ -1,8 +1,9 @@
 {#
     Personal data in training text ends up in model weights and in every
     copy of the export. Lists each value of the given columns that still
-    holds an email, card, IPv4 or phone pattern, by the same definitions that
-    mask_pii uses, with the kind found. The value itself is shown masked, so
+    holds personal data of a kind (an email, card, IPv4, phone, or a pattern
+    of var pii_extra_patterns): where masking that kind would change it, the
+    definition of contains_pii. The value itself is shown masked, so
     the test's own output never repeats the personal data. Errors by default.
 #}
 {% test pii_free(model, columns) %}
@@ -20,7 +21,7 @@ select
     '{{ p.name }}' as pii_kind,
     substr({{ mask_pii(column) }}, 1, 200) as masked_text_start
 from {{ model }}
-where {{ regexp_contains(column, p.pattern) }}
+where {{ contains_pii(column, [p.name]) }}
 {{ "union all" if not loop.last }}
 {%- endfor %}
 
