@@ -34,7 +34,7 @@ eligible as (
     inner join first_player_messages
         on tickets.ticket_id = first_player_messages.ticket_id
     where
-        tickets.status in ('solved', 'closed')
+        tickets.status in {{ accepted_list('eligible_statuses') }}
         and final_resolutions.is_trainable
 )
 

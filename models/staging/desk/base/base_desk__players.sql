@@ -36,7 +36,7 @@ checked as (
             when typed.player_id is null then 'missing_key'
             when typed.registered_at is null then 'unparseable_timestamp'
             when
-                coalesce(typed.platform, '') not in ('ios', 'android', 'web')
+                {{ not_accepted('typed.platform', 'accepted_platforms') }}
                 or not {{ regexp_contains(
                     "coalesce(typed.country, 'ZZ')", '^[A-Z]{2}$'
                 ) }}

@@ -39,12 +39,9 @@ checked as (
             when typed.ticket_id is null then 'missing_key'
             when typed.created_at is null then 'unparseable_timestamp'
             when
-                coalesce(typed.channel, '')
-                not in ('in_game', 'email', 'web', 'store_review')
-                or coalesce(typed.priority, '')
-                not in ('low', 'normal', 'high', 'urgent')
-                or coalesce(typed.status, '')
-                not in ('new', 'open', 'pending', 'solved', 'closed')
+                {{ not_accepted('typed.channel', 'accepted_channels') }}
+                or {{ not_accepted('typed.priority', 'accepted_priorities') }}
+                or {{ not_accepted('typed.status', 'accepted_statuses') }}
                 then 'invalid_enum'
         end as own_reject_reason
     from typed
