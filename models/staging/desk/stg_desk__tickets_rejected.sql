@@ -25,6 +25,7 @@ rejected as (
         base_desk__tickets.raw_ticket_id,
         base_desk__tickets.raw_player_id,
         base_desk__tickets.raw_subject,
+        base_desk__tickets.raw_product,
         base_desk__tickets.raw_channel,
         base_desk__tickets.raw_priority,
         base_desk__tickets.raw_status,
