@@ -36,7 +36,7 @@ ticket_resolutions as (
 ),
 
 resolution_categories as (
-    select * from {{ ref('resolution_categories') }}
+    select * from {{ ref('stg_desk__resolution_categories') }}
 ),
 
 account_ages as (
