@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
+import os
 import re
+import subprocess
+from pathlib import Path
 
 import pytest
-from conftest import dbt
+from conftest import BIN, PROJECT, dbt
+from oracle import ticket_triage
+from test_ticket_triage import V1_COLUMNS, dataset, staging
 
 from trainset.sample.generator import CATEGORY_CODES
 
@@ -135,3 +141,140 @@ def test_unmapped_codes_past_the_limit_are_named_with_their_counts(tmp_path):
         )
     )
     assert {code: int(n) for code, n in named} == counts
+
+
+def _own_desk(folder: Path) -> Path:
+    """A desk in the contract's shape that is not the game's: lower-case
+    resolution codes, no purchases file, a product column, registration
+    times missing, and channel, platform, priority and status values outside
+    today's lists."""
+    from trainset.sample import generator
+
+    desk = generator.generate(n_tickets=1500, seed=41)
+    rows = desk.rows
+    for row in rows["ticket_resolutions"]:
+        row["resolution_code"] = row["resolution_code"].lower()
+    for i, row in enumerate(rows["players"]):
+        if i % 7 == 0:
+            row["platform"] = "macos" if row["platform"] == "web" else row["platform"]
+        if i % 11 == 0:
+            row["registered_at"] = ""
+    for i, row in enumerate(rows["tickets"]):
+        if row["channel"] == "in_game" and i % 3 == 0:
+            row["channel"] = "Chat"
+        if row["priority"] == "normal" and i % 4 == 0:
+            row["priority"] = "p2"
+        if row["status"] == "closed" and i % 2 == 0:
+            row["status"] = "resolved"
+    generator.write(desk, folder)
+    (folder / "purchases.csv").unlink()
+    tickets = folder / "tickets.csv"
+    with tickets.open(newline="") as handle:
+        records = list(csv.DictReader(handle))
+    with tickets.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=[*records[0], "product"], lineterminator="\n")
+        writer.writeheader()
+        for i, record in enumerate(records):
+            writer.writerow({**record, "product": ["  app ", "web", "api", ""][i % 4]})
+    return folder
+
+
+def _lower_case_taxonomy(path: Path) -> Path:
+    from trainset.sample.generator import CATEGORY_CODES, TRAINABLE
+
+    lines = ["resolution_code,category,is_trainable"]
+    for category, codes in CATEGORY_CODES.items():
+        lines += [f" {code.lower()} ,{category},{category in TRAINABLE}" for code in codes]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+OWN_VARS = {
+    "accepted_channels": ["in_game", "email", "web", "store_review", "chat"],
+    "accepted_platforms": ["ios", "android", "web", "macos"],
+    "accepted_priorities": ["low", "normal", "high", "urgent", "p2"],
+    "accepted_statuses": ["new", "open", "pending", "solved", "closed", "resolved"],
+    "eligible_statuses": ["solved", "closed", "resolved"],
+}
+
+
+@pytest.fixture(scope="module")
+def own_build(tmp_path_factory):
+    work = tmp_path_factory.mktemp("own")
+    raw = _own_desk(work / "raw")
+    taxonomy = _lower_case_taxonomy(work / "taxonomy.csv")
+    build = dbt(
+        ["build"],
+        work,
+        vars={"raw_dir": str(raw), "taxonomy_path": str(taxonomy), **OWN_VARS},
+    )
+    return build, work
+
+
+def test_an_own_desk_builds_green_with_the_right_vars(own_build):
+    build, _ = own_build
+    assert build.returncode == 0, build.output[-3000:]
+    statuses = {r["status"] for r in build.results.values()}
+    assert statuses <= {"success", "pass", "warn", "no-op"}
+    assert "raw table purchases not found" in build.output
+    assert build.query("select table_name from base_desk__raw_tables where not is_present") == [
+        ("purchases",)
+    ]
+    assert not [uid for uid in build.results if "fixture" in uid]
+
+
+def test_an_own_desk_gives_the_dataset_its_spec_says(own_build):
+    build, _ = own_build
+    expected = ticket_triage(staging(build), eligible=tuple(OWN_VARS["eligible_statuses"]))
+    actual = dataset(build)
+    assert len(actual) > 300
+    assert actual.keys() == expected.keys()
+    for ticket_id, row in expected.items():
+        assert actual[ticket_id] == row, ticket_id
+    rows = list(actual.values())
+    # No purchases file: the purchase features are null, not zero.
+    assert {r["purchases_before"] for r in rows} == {None}
+    assert {r["spend_usd_30d"] for r in rows} == {None}
+    assert {r["refunds_90d"] for r in rows} == {None}
+    assert None in {r["account_age_days"] for r in rows}
+    assert {r["product"] for r in rows} == {"app", "web", "api", None}
+    assert "chat" in {r["channel"] for r in rows}
+    assert build.query("select taxonomy_source from stg_desk__taxonomy_provenance") == [("file",)]
+
+
+def test_v1_keeps_its_contract_on_an_own_desk(own_build):
+    build, _ = own_build
+    v1, v2 = dataset(build, 1), dataset(build, 2)
+    assert v1.keys() == v2.keys()
+    assert list(next(iter(v1.values()))) == V1_COLUMNS
+    for key in v1:
+        assert v1[key] == {c: v2[key][c] for c in V1_COLUMNS}
+
+
+def test_an_own_desk_exports_and_goes_through_baseline_and_profile(own_build):
+    build, work = own_build
+    env = {**os.environ, "TRAINSET_DB": str(build.db), "DBT_TARGET_PATH": str(build.target)}
+    before = _tracked_changes()
+    out = work / "exports"
+    for args in (
+        ["export", "ticket_triage", "--out", str(out)],
+        ["baseline", str(out / "ticket_triage" / "v2")],
+        ["profile", str(out / "ticket_triage" / "v2")],
+    ):
+        done = subprocess.run(
+            [BIN / "trainset", "--project-dir", str(PROJECT), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, args[0] + ": " + (done.stdout + done.stderr)[-2000:]
+    assert _tracked_changes() == before
+
+
+def _tracked_changes() -> str:
+    return subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+    ).stdout

@@ -23,6 +23,7 @@ eligible as (
         {{ mask_pii('tickets.subject') }} as subject,
         first_player_messages.first_message,
         tickets.channel,
+        tickets.product,
         final_resolutions.category,
         tickets.created_at,
         tickets.loaded_at

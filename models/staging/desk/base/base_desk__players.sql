@@ -27,7 +27,11 @@ checked as (
         case
             when typed.raw_read_error is not null then 'unreadable_row'
             when typed.player_id is null then 'missing_key'
-            when typed.registered_at is null then 'unparseable_timestamp'
+            -- registered_at may be empty (unknown), not unparseable.
+            when
+                typed.registered_at is null
+                and {{ clean_text('typed.raw_registered_at') }} is not null
+                then 'unparseable_timestamp'
             when
                 {{ not_accepted('typed.platform', 'accepted_platforms') }}
                 or not {{ regexp_contains(
