@@ -172,7 +172,7 @@ def _own_desk(folder: Path) -> Path:
     with tickets.open(newline="") as handle:
         records = list(csv.DictReader(handle))
     with tickets.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=[*records[0], "product"], lineterminator="\n")
+        writer = csv.DictWriter(handle, fieldnames=list(records[0]), lineterminator="\n")
         writer.writeheader()
         for i, record in enumerate(records):
             writer.writerow({**record, "product": ["  app ", "web", "api", ""][i % 4]})
