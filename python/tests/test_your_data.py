@@ -104,11 +104,19 @@ def test_a_taxonomy_file_is_used_with_its_provenance(tmp_path):
             "code REFUND_GRANTED appears 2 times",
         ),
         ("SPAM_CLOSED,spam,false\n", "no category is trainable"),
-        ("SPAM_CLOSED,spam,maybe\n", "code SPAM_CLOSED: is_trainable 'maybe' is not true or false"),
+        (
+            "BUG_ESCALATED,bug,true\nSPAM_CLOSED,spam,maybe\n",
+            "code SPAM_CLOSED: is_trainable 'maybe' is not true or false",
+        ),
+        (None, "file not found (var taxonomy_path)"),
     ],
 )
 def test_a_taxonomy_that_cannot_be_used_stops_the_build_in_one_line(tmp_path, rows, problem):
-    path = _taxonomy(tmp_path, "resolution_code,category,is_trainable\n" + rows)
+    path = (
+        tmp_path / "missing.csv"
+        if rows is None
+        else _taxonomy(tmp_path, "resolution_code,category,is_trainable\n" + rows)
+    )
     run = dbt(
         ["run", "--select", "base_desk__resolution_categories"],
         tmp_path,

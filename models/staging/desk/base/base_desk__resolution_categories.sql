@@ -9,6 +9,12 @@
 #}
 -- depends_on: {{ ref('resolution_categories') }}
 {{ config(materialized='table') }}
+{%- if execute and taxonomy_source() == 'file'
+    and not raw_file_exists(taxonomy_path()) %}
+    {{ exceptions.raise_compiler_error(
+        "taxonomy " ~ taxonomy_path() ~ ": file not found (var taxonomy_path)"
+    ) }}
+{%- endif %}
 
 with
 
@@ -91,16 +97,19 @@ problems as (
     where trainable.trainable_rows = 0
 ),
 
--- Evaluating the error on every problem row stops the query at the first.
+-- One problem (the first in sort order) stops the query, the same each run.
 checks as (
     select
         count(
             {{ raise_error(
                 sql_string('taxonomy ' ~ taxonomy_path() ~ ': ')
-                ~ ' || problems.problem'
+                ~ ' || first_problem.problem'
             ) }}
         ) as failed_checks
-    from problems
+    from (
+        select min(problems.problem) as problem from problems
+    ) as first_problem
+    where first_problem.problem is not null
 ),
 
 final as (
