@@ -1,4 +1,7 @@
 -- Which taxonomy the build used, for the export's manifest and card.
+-- A table: the hash is taken once, at build time, from the build's folder.
+{{ config(materialized='table') }}
+
 with
 
 resolution_categories as (
