@@ -13,10 +13,71 @@
     build stores it in raw_read_errors__<table>, and it comes back here as a
     row whose raw_read_error says what is wrong and where, for quarantine
     to reject. An empty file is an empty table.
+
+    The columns default to the table's in the desk sources
+    (_desk__sources.yml). A column declared optional may be missing from the
+    file: it reads as all null. A table declared optional may be missing
+    from raw_dir: it reads as empty, and the build says so once.
 #}
-{% macro read_raw_table(table_name, columns, report=false) %}
-    {{ return(adapter.dispatch('read_raw_table', 'trainset')(table_name, columns, report)) }}
+{% macro read_raw_table(table_name, columns=none, report=false) %}
+    {%- set columns = raw_table_columns(table_name) if columns is none else columns -%}
+    {%- set stem = raw_table_path(table_name) -%}
+    {%- if not execute -%}
+        {{ return(empty_raw_table(columns)) }}
+    {%- endif -%}
+    {%- if raw_file_exists(stem ~ ".parquet") -%}
+        {%- set path = stem ~ ".parquet" -%}
+    {%- elif raw_file_exists(stem ~ ".csv") -%}
+        {%- set path = stem ~ ".csv" -%}
+    {%- else -%}
+        {{ return(absent_raw_table(table_name, columns, report)) }}
+    {%- endif -%}
+    {{ return(read_raw_file(table_name, path, columns, report, raw_optional_columns(table_name))) }}
 {% endmacro %}
+
+{#
+    One raw file (its extension says Parquet or CSV) as the contract's
+    columns in text, plus raw_read_error. name names the file in messages
+    and in the raw_read_errors__<name> table.
+#}
+{% macro read_raw_file(name, path, columns, report=false, optional_columns=[]) %}
+    {%- if not execute -%}
+        {{ return(empty_raw_table(columns)) }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('read_raw_file', 'trainset')(
+        name, path, columns, report, optional_columns)) }}
+{% endmacro %}
+
+{# An absent optional table: one line in the log, and no rows. #}
+{% macro absent_raw_table(table_name, columns, report) %}
+    {%- set stem = raw_table_path(table_name) -%}
+    {%- if not raw_table_is_optional(table_name) -%}
+        {%- do raw_table_not_found(table_name) -%}
+    {%- endif -%}
+    {%- if report -%}
+        {%- do log("raw table " ~ table_name ~ " not found (" ~ stem ~ ".parquet or .csv): "
+            ~ "it is optional, and read as empty", info=true) -%}
+    {%- endif -%}
+    {{ return(empty_raw_table(columns)) }}
+{% endmacro %}
+
+{#
+    The reader's query with every contract column: those missing from the
+    file's header (optional ones: check_raw_header stops on any other) as
+    null.
+#}
+{% macro with_absent_columns(query, columns, header) -%}
+    select
+        {%- for column in columns %}
+        {%- if column in header %}
+        raw_file.{{ column }},
+        {%- else %}
+        cast(null as {{ dbt.type_string() }}) as {{ column }},
+        {%- endif %}
+        {%- endfor %}
+        raw_file.raw_read_error
+    from ({{ query }}) as raw_file
+{%- endmacro %}
 
 {% macro raw_table_path(table_name) %}
     {%- set raw_dir = var('raw_dir') | string -%}
@@ -57,52 +118,61 @@
 {#- The largest line a CSV record may span: 5 MB message bodies fit. -#}
 {% macro raw_max_line_size() %}{{ return(64 * 1024 * 1024) }}{% endmacro %}
 
-{% macro duckdb__read_raw_table(table_name, columns, report=false) %}
-    {%- set stem = raw_table_path(table_name) -%}
-    {%- set empty = empty_raw_table(columns) -%}
-    {%- if not execute -%}
-        {{ return(empty) }}
-    {%- endif -%}
-    {%- set found = run_query(
-        "select (select count(*) from glob(" ~ sql_string(stem ~ ".parquet") ~ ")),"
-        ~ " (select count(*) from glob(" ~ sql_string(stem ~ ".csv") ~ "))"
-    ).rows[0] -%}
-    {%- if found[0] == 0 and found[1] == 0 -%}
-        {%- do raw_table_not_found(table_name) -%}
-    {%- endif -%}
 
-    {%- if found[0] > 0 -%}
-        {%- set path = stem ~ ".parquet" -%}
+{% macro raw_file_exists(path) %}
+    {{ return(adapter.dispatch('raw_file_exists', 'trainset')(path)) }}
+{% endmacro %}
+
+{% macro duckdb__raw_file_exists(path) %}
+    {{ return(run_query("select count(*) from glob(" ~ sql_string(path) ~ ")").rows[0][0] > 0) }}
+{% endmacro %}
+
+{% macro spark__raw_file_exists(path) %}
+    {%- set directory, _, file = path.rpartition('/') -%}
+    {{ return(spark_file_sizes(directory, file) | length > 0) }}
+{% endmacro %}
+
+{% macro duckdb__read_raw_file(name, path, columns, report, optional_columns) %}
+    {%- set empty = empty_raw_table(columns) -%}
+    {%- set is_parquet = path.endswith('.parquet') -%}
+    {%- if is_parquet -%}
         {%- set reader = "read_parquet(" ~ sql_string(path) ~ ")" -%}
         {%- set header = run_query("select column_name from (describe select * from "
             ~ reader ~ ")").columns[0].values() | map('lower') | list -%}
     {%- else -%}
-        {%- set path = stem ~ ".csv" -%}
         {%- if csv_is_empty(path) -%}
             {{ return(empty) }}
         {%- endif -%}
         {%- set header = csv_header(path) | map('lower') | list -%}
     {%- endif -%}
 
-    {%- do check_raw_header(table_name, path, columns, header, report) -%}
+    {%- do check_raw_header(name, path, columns, header, report, optional_columns) -%}
+    {%- set present = columns | select('in', header) | list -%}
 
-    {%- if found[0] > 0 %}
-    {{ columns_as_text(columns, reader) }}
+    {%- if is_parquet -%}
+        {%- set query = columns_as_text(present, reader) -%}
     {%- else -%}
         {%- set wanted = {} -%}
-        {%- for column in columns -%}
+        {%- for column in present -%}
             {%- do wanted.update({column: column}) -%}
         {%- endfor -%}
-        {{ read_csv_records(path, header, wanted, table_name, report) }}
-    {%- endif %}
+        {%- set query = read_csv_records(path, header, wanted, name, report) -%}
+    {%- endif -%}
+    {{ return(query if present | length == columns | length
+        else with_absent_columns(query, columns, header)) }}
 {% endmacro %}
 
 {#
     A header missing a contract column stops the build naming the table and
     column; extra columns are reported once (with report) and ignored.
 #}
-{% macro check_raw_header(table_name, path, columns, header, report) %}
-    {%- set missing = columns | reject('in', header) | list -%}
+{% macro check_raw_header(table_name, path, columns, header, report, optional_columns=[]) %}
+    {%- set missing = columns | reject('in', header) | reject('in', optional_columns) | list -%}
+    {%- set absent = optional_columns | select('in', columns) | reject('in', header) | list -%}
+    {%- if report and absent -%}
+        {%- do log("raw table " ~ table_name ~ " (" ~ path ~ "): optional column(s) "
+            ~ absent | join(', ') ~ " absent, read as null", info=true) -%}
+    {%- endif -%}
     {%- if missing -%}
         {{ exceptions.raise_compiler_error(
             "raw table '" ~ table_name ~ "' (" ~ path ~ "): required column(s) "
@@ -244,40 +314,33 @@
     no line numbers, and it decodes a byte that is not UTF-8 as U+FFFD
     instead of rejecting the record (docs/spark.md).
 #}
-{% macro spark__read_raw_table(table_name, columns, report=false) %}
+
+{% macro spark__read_raw_file(name, path, columns, report, optional_columns) %}
     {%- if var('incremental', false) -%}
         {{ exceptions.raise_compiler_error(
             "the incremental path is not built on Spark yet (its delete+insert needs Delta): "
             ~ "build without var incremental on the spark target (docs/spark.md)") }}
     {%- endif -%}
-    {%- set stem = raw_table_path(table_name) -%}
-    {%- set view = "trainset_raw__" ~ table_name -%}
+    {%- set view = "trainset_raw__" ~ name -%}
     {%- set empty = empty_raw_table(columns) -%}
-    {%- if not execute -%}
-        {{ return(empty) }}
-    {%- endif -%}
-    {%- set sizes = spark_raw_file_sizes(table_name) -%}
-    {%- if 'parquet' not in sizes and 'csv' not in sizes -%}
-        {%- do raw_table_not_found(table_name) -%}
-    {%- endif -%}
-
-    {%- if 'parquet' in sizes -%}
-        {%- set path = stem ~ ".parquet" -%}
+    {%- set is_parquet = path.endswith('.parquet') -%}
+    {%- if is_parquet -%}
         {%- do run_query("create or replace temporary view " ~ view
             ~ " using parquet options (path " ~ sql_string(path) ~ ")") -%}
         {%- set header = run_query("select * from " ~ view ~ " limit 0").column_names
             | map('lower') | list -%}
     {%- else -%}
-        {%- set path = stem ~ ".csv" -%}
-        {%- if sizes['csv'] == 0 -%}
+        {%- set directory, _, file = path.rpartition('/') -%}
+        {%- if spark_file_sizes(directory, file).values() | first == 0 -%}
             {{ return(empty) }}
         {%- endif -%}
         {%- set header = csv_header(path) | map('lower') | list -%}
     {%- endif -%}
-    {%- do check_raw_header(table_name, path, columns, header, report) -%}
+    {%- do check_raw_header(name, path, columns, header, report, optional_columns) -%}
+    {%- set present = columns | select('in', header) | list -%}
 
-    {%- if 'parquet' in sizes %}
-    {{ columns_as_text(columns, view) }}
+    {%- if is_parquet -%}
+        {%- set query = columns_as_text(present, view) -%}
     {%- else -%}
         {%- set schema = [] -%}
         {%- for column in header -%}
@@ -287,9 +350,10 @@
             "create or replace temporary view " ~ view ~ " (" ~ schema | join(', ')
             ~ ", _corrupt_record string) using csv options (path " ~ sql_string(path)
             ~ ", header 'true', multiLine 'true', quote '\"', escape '\"', encoding 'UTF-8', "
-            ~ "mode 'PERMISSIVE', columnNameOfCorruptRecord '_corrupt_record')") %}
+            ~ "mode 'PERMISSIVE', columnNameOfCorruptRecord '_corrupt_record')") -%}
+        {%- set query -%}
     select
-        {%- for column in columns %}
+        {%- for column in present %}
         case when _corrupt_record is null then `{{ column }}` end as {{ column }},
         {%- endfor %}
         case
@@ -297,16 +361,17 @@
                 then 'MALFORMED_RECORD in {{ path }}: ' || left(_corrupt_record, 200)
         end as raw_read_error
     from {{ view }}
-    {%- endif %}
+        {%- endset -%}
+    {%- endif -%}
+    {{ return(query if present | length == columns | length
+        else with_absent_columns(query, columns, header)) }}
 {% endmacro %}
 
-{# Sizes in bytes of <raw_dir>/<table>.csv and .parquet, by extension, as found. #}
-{% macro spark_raw_file_sizes(table_name) %}
-    {%- set stem = raw_table_path(table_name) -%}
-    {%- set directory, _, file = stem.rpartition('/') -%}
+{# Sizes in bytes of the files in directory that match glob, by extension. #}
+{% macro spark_file_sizes(directory, glob) %}
     {%- do run_query(
         "create or replace temporary view trainset_raw_files using binaryFile options (path "
-        ~ sql_string(directory or '.') ~ ", pathGlobFilter " ~ sql_string(file ~ ".{csv,parquet}") ~ ")") -%}
+        ~ sql_string(directory or '.') ~ ", pathGlobFilter " ~ sql_string(glob) ~ ")") -%}
     {%- set sizes = {} -%}
     {%- for row in run_query("select path, length from trainset_raw_files") -%}
         {%- do sizes.update({row[0].rpartition('.')[2]: row[1]}) -%}

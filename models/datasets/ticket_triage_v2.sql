@@ -4,6 +4,10 @@ ticket_triage_v1 as (
     select * from {{ ref('ticket_triage', v=1) }}
 ),
 
+eligible_tickets as (
+    select * from {{ ref('int_tickets_eligible_for_triage') }}
+),
+
 point_in_time_features as (
     select * from {{ ref('int_tickets_point_in_time_features') }}
 ),
@@ -16,6 +20,7 @@ final as (
         ticket_triage_v1.channel,
         ticket_triage_v1.platform,
         ticket_triage_v1.language,
+        eligible_tickets.product,
         point_in_time_features.last_resolution_category,
         point_in_time_features.account_age_days,
         point_in_time_features.purchases_before,
@@ -26,6 +31,8 @@ final as (
         ticket_triage_v1.split,
         ticket_triage_v1.created_at
     from ticket_triage_v1
+    inner join eligible_tickets
+        on ticket_triage_v1.ticket_id = eligible_tickets.ticket_id
     inner join point_in_time_features
         on ticket_triage_v1.ticket_id = point_in_time_features.ticket_id
 )

@@ -81,7 +81,9 @@ def split_of(
     return "validation" if u < fractions[0] + fractions[1] else "test"
 
 
-def ticket_triage(tables: dict[str, list[dict]]) -> dict[str, dict]:
+def ticket_triage(
+    tables: dict[str, list[dict]], eligible: tuple[str, ...] = ("solved", "closed")
+) -> dict[str, dict]:
     """ticket_triage v2 by ticket_id, from staging rows and the taxonomy."""
     taxonomy = {r["resolution_code"]: r for r in tables["resolution_categories"]}
     players = {r["player_id"]: r for r in tables["players"]}
@@ -100,7 +102,7 @@ def ticket_triage(tables: dict[str, list[dict]]) -> dict[str, dict]:
 
     out = {}
     for t in tables["tickets"]:
-        if t["status"] not in ("solved", "closed"):
+        if t["status"] not in eligible:
             continue
         res = sorted(
             resolutions.get(t["ticket_id"], []),
@@ -123,7 +125,11 @@ def ticket_triage(tables: dict[str, list[dict]]) -> dict[str, dict]:
             continue
         T = t["created_at"]
         player = players[t["player_id"]]
-        age = math.floor((T - player["registered_at"]).total_seconds() / 86400)
+        age = (
+            None
+            if player["registered_at"] is None
+            else max(math.floor((T - player["registered_at"]).total_seconds() / 86400), 0)
+        )
         mine = purchases_of.get(t["player_id"], [])
         others = [o for o in tickets_of[t["player_id"]] if o["ticket_id"] != t["ticket_id"]]
         prior_res = [
@@ -144,10 +150,11 @@ def ticket_triage(tables: dict[str, list[dict]]) -> dict[str, dict]:
             "channel": t["channel"],
             "platform": player["platform"],
             "language": player["language"],
+            "product": t.get("product"),
             "last_resolution_category": taxonomy[last["resolution_code"]]["category"]
             if last
             else None,
-            "account_age_days": max(age, 0),
+            "account_age_days": age,
             "purchases_before": sum(p["purchased_at"] < T for p in mine),
             "spend_usd_30d": sum(
                 (
@@ -167,4 +174,8 @@ def ticket_triage(tables: dict[str, list[dict]]) -> dict[str, dict]:
             "split": split_of(t["player_id"]),
             "created_at": T,
         }
+    # A desk with no purchases at all knows nothing of them: null, not 0.
+    if not tables["purchases"]:
+        for row in out.values():
+            row.update(purchases_before=None, spend_usd_30d=None, refunds_90d=None)
     return out

@@ -1,7 +1,7 @@
 """Tests of the tests: every generic test fails on its planted bug.
 
-The fixtures live in models/fixtures and seeds/fixtures, behind the
-`fixtures` selector. Each fixture test says in meta.expect what status it
+The fixtures live in models/fixtures and seeds/fixtures, disabled unless
+var `fixtures` is on. Each fixture test says in meta.expect what status it
 must report; this reads the statuses from dbt's run_results.json.
 """
 
@@ -20,6 +20,7 @@ def fixture_run(sample_build, tmp_path_factory):
     run = dbt(
         ["build", "--selector", "fixtures"],
         tmp_path_factory.mktemp("fixtures"),
+        vars={"fixtures": True},
         db=sample_build.db,
     )
     manifest = json.loads((run.target / "manifest.json").read_text())
@@ -86,3 +87,29 @@ def test_every_not_null_constraint_also_has_a_not_null_test(sample_build):
     ]:
         del manifest["nodes"][key]
     assert unguarded_not_null(manifest) == ["model.trainset.ticket_triage.v2.split"]
+
+
+def _listed(tmp_path, args: list[str], vars: dict | None = None) -> list[str]:
+    run = dbt(["ls", "--quiet", "--output", "name", *args], tmp_path, vars=vars)
+    assert run.returncode == 0, run.output[-2000:]
+    return run.output.split()
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [
+        ["--exclude", "ticket_triage"],
+        ["--select", "*"],
+        ["--select", "tag:fixture"],
+        ["--selector", "fixtures"],
+        ["--exclude", "complaint_routing"],
+    ],
+)
+def test_no_selection_reaches_a_fixture_unless_asked(tmp_path, selection):
+    assert [n for n in _listed(tmp_path, selection) if "fixture" in n] == []
+
+
+def test_the_fixtures_var_turns_the_fixtures_on(tmp_path):
+    listed = _listed(tmp_path, ["--selector", "fixtures"], vars={"fixtures": True})
+    assert "fixture_cross_split_duplicates" in listed
+    assert "fixture_dataset_clean" in listed

@@ -87,7 +87,12 @@ def test_every_planted_bug_is_caught_on_spark(sample, tmp_path):
     spark, _ = sample["spark"]
     # In the sample's Spark warehouse: some fixtures read its staging.
     env = spark_env(spark.target.parent)
-    run = dbt(["build", "--selector", "fixtures", "--target", "spark"], tmp_path, env=env)
+    run = dbt(
+        ["build", "--selector", "fixtures", "--target", "spark"],
+        tmp_path,
+        vars={"fixtures": True},
+        env=env,
+    )
     manifest = json.loads((run.target / "manifest.json").read_text())
     assert len(fixture_tests(manifest)) > 30
     assert unexpected_fixture_statuses(run, manifest) == {}

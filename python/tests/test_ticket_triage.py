@@ -10,6 +10,19 @@ import pytest
 from conftest import dbt, write_desk
 from oracle import mask, ticket_triage
 
+# v1's contract, in its order: it never changes.
+V1_COLUMNS = [
+    "ticket_id",
+    "subject",
+    "first_message",
+    "channel",
+    "platform",
+    "language",
+    "category",
+    "split",
+    "created_at",
+]
+
 STAGING = ("players", "tickets", "ticket_messages", "ticket_resolutions", "purchases")
 
 
@@ -32,9 +45,9 @@ def staging(build) -> dict[str, list[dict]]:
             for key, value in row.items():
                 if hasattr(value, "to_pydatetime"):
                     row[key] = value.to_pydatetime()
-    tables["resolution_categories"] = build.frame("select * from resolution_categories").to_dict(
-        "records"
-    )
+    tables["resolution_categories"] = build.frame(
+        "select * from stg_desk__resolution_categories"
+    ).to_dict("records")
     return tables
 
 
@@ -60,17 +73,7 @@ def test_v1_is_v2_without_point_in_time_features(csv_build):
     v1, v2 = dataset(csv_build, 1), dataset(csv_build, 2)
     assert v1.keys() == v2.keys()
     columns = set(next(iter(v1.values())))
-    assert columns == {
-        "ticket_id",
-        "created_at",
-        "subject",
-        "first_message",
-        "channel",
-        "platform",
-        "language",
-        "category",
-        "split",
-    }
+    assert columns == set(V1_COLUMNS)
     for key in v1:
         assert v1[key] == {c: v2[key][c] for c in columns}
 

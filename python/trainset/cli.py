@@ -431,10 +431,13 @@ def _review(args: argparse.Namespace) -> int:
 
 
 def _reconcile(args: argparse.Namespace) -> int:
+    import json
+
     from rich.table import Table
 
     from trainset.artifacts import default_target, read_json
     from trainset.project import find_project
+    from trainset.reconcile import desk_funnel, unaccounted
     from trainset.warehouse import preview
 
     project = find_project(args.project_dir)
@@ -445,20 +448,75 @@ def _reconcile(args: argparse.Namespace) -> int:
     )
     if node is None:
         raise TrainsetError(f"the project has no model {name} (is {args.dataset} enabled?)")
-    columns, rows = preview(project, node["relation_name"], limit=1)
+    columns, rows = preview(project, node["relation_name"], limit=100_000)
     if not rows:
         raise TrainsetError(f"{name} is empty: run `dbt build` first")
-    table = Table(title=f"where every raw row of {args.dataset} went", title_justify="left")
-    table.add_column("rows")
-    table.add_column("count", justify="right")
-    for column, value in zip(columns, rows[0], strict=True):
-        table.add_row(column.removesuffix("_rows").replace("_", " "), f"{value:,}")
-    console.print(table)
-    unaccounted = dict(zip(columns, rows[0], strict=True)).get("unaccounted_rows", 0)
-    if unaccounted:
-        console.print(f"[red]error:[/red] {unaccounted} raw rows are unaccounted for")
+    if "section" in columns:
+        figures = desk_funnel(columns, rows, examples=args.examples)
+    else:
+        figures = dict(zip(columns, rows[0], strict=True))
+    missing = unaccounted(figures)
+    if args.format == "json":
+        sys.stdout.write(json.dumps({"dataset": args.dataset, **figures}, indent=2) + "\n")
+    elif "section" not in columns:
+        table = Table(title=f"where every raw row of {args.dataset} went", title_justify="left")
+        table.add_column("rows")
+        table.add_column("count", justify="right")
+        for column, value in figures.items():
+            table.add_row(column.removesuffix("_rows").replace("_", " "), f"{value:,}")
+        console.print(table)
+    else:
+        _print_desk_funnel(args.dataset, figures)
+    if missing:
+        console.print(f"[red]error:[/red] {missing} raw rows or tickets are unaccounted for")
         return 1
     return 0
+
+
+def _print_desk_funnel(dataset: str, figures: dict) -> None:
+    from rich.table import Table
+
+    def ids(examples: dict, reason: str) -> str:
+        return ", ".join(examples.get(reason, []))
+
+    raw = Table(title=f"raw desk tables of {dataset}", title_justify="left")
+    for column in ("table", "read", "accepted", "collapsed", "rejected", "reason", "examples"):
+        raw.add_column(
+            column,
+            justify="left" if column in ("table", "reason", "examples") else "right",
+            overflow="fold",
+        )
+    for name, t in figures["raw_tables"].items():
+        reasons = sorted(t["rejected"].items()) or [("", 0)]
+        for i, (reason, n) in enumerate(reasons):
+            head = (name, f"{t['read']:,}", f"{t['accepted']:,}", f"{t['collapsed_duplicate']:,}")
+            raw.add_row(
+                *(head if i == 0 else ("", "", "", "")),
+                f"{n:,}" if reason else "0",
+                reason,
+                ids(t.get("examples", {}), reason),
+            )
+    console.print(raw)
+    tickets = figures["tickets"]
+    funnel = Table(title="accepted tickets to dataset rows", title_justify="left")
+    funnel.add_column("tickets")
+    funnel.add_column("count", justify="right")
+    funnel.add_column("examples")
+    funnel.add_row("accepted", f"{tickets['accepted']:,}", "")
+    for reason, n in tickets["left"].items():
+        funnel.add_row(
+            f"  left: {reason.replace('_', ' ')}",
+            f"{n:,}",
+            ids(tickets.get("examples", {}), reason),
+        )
+    funnel.add_row("eligible", f"{tickets['eligible']:,}", "")
+    for version, n in tickets["dataset_rows"].items():
+        funnel.add_row(f"rows of {dataset} {version}", f"{n:,}", "")
+    console.print(funnel)
+    console.print(
+        "a ticket whose player was rejected is rejected itself, as dangling_reference: "
+        "see the tickets row above"
+    )
 
 
 def _add_target(p: argparse.ArgumentParser) -> None:
@@ -686,11 +744,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "reconcile",
         help="print where every raw row of a dataset went",
-        description="Print the DATASET_reconciliation model of the build: raw rows, "
-        "duplicates, rejected rows, rows left out and rows in the dataset; exit 1 when "
-        "any raw row is unaccounted for.",
+        description="Print the DATASET_reconciliation model of the build: per raw table, "
+        "rows read, accepted, collapsed as duplicates and rejected by reason; for "
+        "ticket_triage, why each accepted ticket left and the rows of each version. "
+        "Exit 1 when any row is unaccounted for.",
     )
-    p.add_argument("dataset", help="e.g. complaint_routing")
+    p.add_argument("dataset", help="ticket_triage or complaint_routing")
+    p.add_argument(
+        "--examples",
+        type=int,
+        default=0,
+        metavar="N",
+        help="show up to N ids (at most 20) per reason (ticket_triage)",
+    )
+    p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=_reconcile)
     return parser
 

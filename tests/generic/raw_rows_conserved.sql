@@ -1,15 +1,18 @@
 {#
     Nothing is lost in staging: every raw record of raw_table (read by its
-    raw_columns) is accepted (in
+    raw_columns, by default the table's columns in the desk sources) is
+    accepted (in
     `accepted`), rejected (in `rejected`) or a collapsed duplicate (counted
     on the model, by its quarantine_status). Returns one row when the counts
     do not add up. On the incremental path raw_table holds only the delta,
     so only the rows this invocation loaded are counted: run the test in
     the same `dbt build` as the load.
 #}
-{% test raw_rows_conserved(model, raw_table, raw_columns, accepted, rejected) %}
+{% test raw_rows_conserved(model, raw_table, accepted, rejected, raw_columns=none) %}
 
 with
+
+{%- set raw_columns = raw_table_columns(raw_table) if raw_columns is none else raw_columns %}
 
 raw_rows as (
     -- Counting a value of every column makes the reader decode every field,

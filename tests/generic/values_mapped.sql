@@ -8,6 +8,23 @@
 #}
 {% test values_mapped(model, column_name, to, field, max_fraction=0.01) %}
 
+{#- When the share breaks the limit, the log names the most frequent
+    unmapped values: dbt's failure line gives only a count. -#}
+{%- if execute and flags.WHICH in ('build', 'test') -%}
+    {%- set top = run_query("select * from (" ~ values_mapped_rows(model, column_name, to, field)
+        ~ ") as reported order by unmapped_rows desc, unmapped_value limit 5") -%}
+    {%- if top.rows and top.rows[0][2] > max_fraction | float -%}
+        {%- set listed = [] -%}
+        {%- for row in top.rows -%}
+            {%- do listed.append(row[0] ~ " (" ~ row[1] ~ ")") -%}
+        {%- endfor -%}
+        {%- do log("values_mapped on " ~ model ~ ": " ~ column_name ~ " values missing from "
+            ~ to ~ " in " ~ (top.rows[0][2] * 100) | round(1) ~ "% of rows (limit "
+            ~ (max_fraction | float * 100) | round(1) ~ "%); most frequent: "
+            ~ listed | join(", "), info=true) -%}
+    {%- endif -%}
+{%- endif %}
+
 {{ config(
     severity='error',
     fail_calc='coalesce(sum(unmapped_rows), 0)',
@@ -15,39 +32,6 @@
     error_if='> 0 and max(unmapped_share) > ' ~ max_fraction,
 ) }}
 
-with
-
-tested as (
-    select * from {{ model }}
-),
-
-model_rows as (
-    select count(*) as model_rows from tested
-),
-
-unmapped as (
-    select
-        tested.{{ column_name }} as unmapped_value,
-        count(*) as unmapped_rows
-    from tested
-    left join {{ to }} as lookup
-        on tested.{{ column_name }} = lookup.{{ field }}
-    where
-        tested.{{ column_name }} is not null
-        and lookup.{{ field }} is null
-    group by tested.{{ column_name }}
-),
-
-reported as (
-    select
-        unmapped.unmapped_value,
-        unmapped.unmapped_rows,
-        sum(unmapped.unmapped_rows) over ()
-        / cast(model_rows.model_rows as double) as unmapped_share
-    from unmapped
-    cross join model_rows
-)
-
-select * from reported
+{{ values_mapped_rows(model, column_name, to, field) }}
 
 {% endtest %}

@@ -23,6 +23,7 @@ eligible as (
         {{ mask_pii('tickets.subject') }} as subject,
         first_player_messages.first_message,
         tickets.channel,
+        tickets.product,
         final_resolutions.category,
         tickets.created_at,
         tickets.loaded_at
@@ -34,7 +35,7 @@ eligible as (
     inner join first_player_messages
         on tickets.ticket_id = first_player_messages.ticket_id
     where
-        tickets.status in ('solved', 'closed')
+        tickets.status in {{ accepted_list('eligible_statuses') }}
         and final_resolutions.is_trainable
 )
 

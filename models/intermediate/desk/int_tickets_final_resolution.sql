@@ -18,7 +18,7 @@ touched_tickets as (
 {%- endif %}
 
 resolution_categories as (
-    select * from {{ ref('resolution_categories') }}
+    select * from {{ ref('stg_desk__resolution_categories') }}
 ),
 
 resolutions_ranked as (

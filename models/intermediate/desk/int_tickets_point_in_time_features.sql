@@ -36,20 +36,32 @@ ticket_resolutions as (
 ),
 
 resolution_categories as (
-    select * from {{ ref('resolution_categories') }}
+    select * from {{ ref('stg_desk__resolution_categories') }}
+),
+
+-- A desk with no purchases at all (no purchases file) knows nothing of
+-- them: its purchase features are null, not zero.
+purchase_history as (
+    select count(*) > 0 as has_purchases
+    from purchases
 ),
 
 account_ages as (
     select
         eligible_tickets.ticket_id,
-        greatest(
-            cast(floor(
-                {{ seconds_between(
-                    'players.registered_at', 'eligible_tickets.created_at'
-                ) }} / 86400
-            ) as integer),
-            0
-        ) as account_age_days
+        -- Null when the player's registration time is unknown.
+        case
+            when players.registered_at is not null
+                then greatest(
+                    cast(floor(
+                        {{ seconds_between(
+                            'players.registered_at',
+                            'eligible_tickets.created_at'
+                        ) }} / 86400
+                    ) as integer),
+                    0
+                )
+        end as account_age_days
     from eligible_tickets
     inner join players
         on eligible_tickets.player_id = players.player_id
@@ -138,18 +150,30 @@ features as (
         eligible_tickets.ticket_id,
         prior_resolutions_ranked.category as last_resolution_category,
         account_ages.account_age_days,
-        cast(coalesce(purchase_windows.purchases_before, 0) as integer)
-            as purchases_before,
-        cast(coalesce(purchase_windows.spend_usd_30d, 0) as decimal(18, 2))
-            as spend_usd_30d,
-        cast(coalesce(purchase_windows.refunds_90d, 0) as integer)
-            as refunds_90d,
+        case
+            when purchase_history.has_purchases
+                then cast(
+                    coalesce(purchase_windows.purchases_before, 0) as integer
+                )
+        end as purchases_before,
+        case
+            when purchase_history.has_purchases
+                then cast(
+                    coalesce(purchase_windows.spend_usd_30d, 0)
+                    as decimal(18, 2)
+                )
+        end as spend_usd_30d,
+        case
+            when purchase_history.has_purchases
+                then cast(coalesce(purchase_windows.refunds_90d, 0) as integer)
+        end as refunds_90d,
         cast(coalesce(prior_tickets.prior_tickets_90d, 0) as integer)
             as prior_tickets_90d,
         eligible_tickets.loaded_at
     from eligible_tickets
     inner join account_ages
         on eligible_tickets.ticket_id = account_ages.ticket_id
+    cross join purchase_history
     left join purchase_windows
         on eligible_tickets.ticket_id = purchase_windows.ticket_id
     left join prior_tickets

@@ -8,7 +8,16 @@ rejected as (
     select
         base_desk__players.content_hash as rejected_row_id,
         base_desk__players.reject_reason,
-        base_desk__players.raw_read_error as reject_detail,
+        coalesce(
+            base_desk__players.raw_read_error,
+            case
+                when base_desk__players.reject_reason = 'invalid_enum'
+                    then {{ enum_reject_detail([
+                        ['base_desk__players.raw_platform', 'platform',
+                         'accepted_platforms'],
+                    ]) }}
+            end
+        ) as reject_detail,
         base_desk__players.raw_player_id,
         base_desk__players.raw_country,
         base_desk__players.raw_platform,

@@ -9,6 +9,7 @@ accepted as (
         base_desk__tickets.ticket_id,
         base_desk__tickets.player_id,
         base_desk__tickets.subject,
+        base_desk__tickets.product,
         base_desk__tickets.channel,
         base_desk__tickets.priority,
         base_desk__tickets.status,

@@ -8,10 +8,24 @@ rejected as (
     select
         base_desk__tickets.content_hash as rejected_row_id,
         base_desk__tickets.reject_reason,
-        base_desk__tickets.raw_read_error as reject_detail,
+        coalesce(
+            base_desk__tickets.raw_read_error,
+            case
+                when base_desk__tickets.reject_reason = 'invalid_enum'
+                    then {{ enum_reject_detail([
+                        ['base_desk__tickets.raw_channel', 'channel',
+                         'accepted_channels'],
+                        ['base_desk__tickets.raw_priority', 'priority',
+                         'accepted_priorities'],
+                        ['base_desk__tickets.raw_status', 'status',
+                         'accepted_statuses'],
+                    ]) }}
+            end
+        ) as reject_detail,
         base_desk__tickets.raw_ticket_id,
         base_desk__tickets.raw_player_id,
         base_desk__tickets.raw_subject,
+        base_desk__tickets.raw_product,
         base_desk__tickets.raw_channel,
         base_desk__tickets.raw_priority,
         base_desk__tickets.raw_status,

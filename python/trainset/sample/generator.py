@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import random
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -29,6 +30,7 @@ COLUMNS = {
         "subject",
         "priority",
         "status",
+        "product",
     ),
     "ticket_messages": ("message_id", "ticket_id", "author_role", "body", "created_at"),
     "ticket_resolutions": (
@@ -80,6 +82,8 @@ UNMAPPED_CODE = "GOODWILL_GEMS"
 CHANNELS = {"in_game": 0.5, "email": 0.2, "web": 0.2, "store_review": 0.1}
 PLATFORMS = {"android": 0.55, "ios": 0.35, "web": 0.10}
 PRIORITIES = {"low": 0.2, "normal": 0.6, "high": 0.15, "urgent": 0.05}
+# tickets.product: the edition of the game a player plays.
+PRODUCTS = {"fm_mobile": 0.6, "fm_touch": 0.25, "fm_online": 0.15}
 STATUS_RESOLVED = {"solved": 0.7, "closed": 0.3}
 STATUS_OPEN = {"new": 0.35, "open": 0.4, "pending": 0.25}
 AMOUNTS_USD = ("0.99", "4.99", "9.99", "19.99", "49.99", "99.99")
@@ -94,6 +98,17 @@ class Desk:
 
     rows: dict[str, list[dict]] = field(default_factory=lambda: {t: [] for t in TABLES})
     planted: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _product_of(player_id: str) -> str:
+    """The player's edition, from a hash of the id: it draws nothing from
+    the generator's random stream, so every other value stays as it was."""
+    u = zlib.crc32(player_id.encode()) / 2**32
+    for product, weight in PRODUCTS.items():
+        if u < weight:
+            return product
+        u -= weight
+    return product
 
 
 def _pick(rng: random.Random, weights: dict[str, float]) -> str:
@@ -229,6 +244,7 @@ def generate(
                 "subject": subject,
                 "priority": _pick(rng, PRIORITIES),
                 "status": _pick(rng, STATUS_RESOLVED if is_resolved else STATUS_OPEN),
+                "product": _product_of(p_id),
             }
         )
 

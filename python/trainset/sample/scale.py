@@ -25,6 +25,7 @@ from trainset.sample.generator import (
     END,
     PLATFORMS,
     PRIORITIES,
+    PRODUCTS,
     START,
     STATUS_OPEN,
     STATUS_RESOLVED,
@@ -205,7 +206,8 @@ def _sql_tables(n_tickets: int) -> dict[str, str]:
             end as subject,
             {_weighted(PRIORITIES, _u("t", "prio"))} as priority,
             case when is_resolved then {_weighted(STATUS_RESOLVED, _u("t", "st"))}
-                else {_weighted(STATUS_OPEN, _u("t", "st"))} end as status
+                else {_weighted(STATUS_OPEN, _u("t", "st"))} end as status,
+            {_weighted(PRODUCTS, _u("p", "product"))} as product
         from (select *, {_weighted(CHANNELS, _u("t", "channel"))} as channel from ticket_facts)
     """
     # One row per resolution: k = 0 is the earliest; the last is the final

@@ -1,23 +1,16 @@
+-- depends_on: {{ source('desk', 'players') }}
 {{ config(unique_key='player_id') }}
 
 with
 
 raw_players as (
-    {{ read_raw_table(
-        'players',
-        ['player_id', 'registered_at', 'country', 'platform', 'language'],
-        report=true
-    ) }}
+    {{ read_raw_table('players', report=true) }}
 ),
 
 typed as (
     select
         raw_players.raw_read_error,
-        raw_players.player_id as raw_player_id,
-        raw_players.registered_at as raw_registered_at,
-        raw_players.country as raw_country,
-        raw_players.platform as raw_platform,
-        raw_players.language as raw_language,
+        {{- raw_text_columns('raw_players', 'players') }}
         {{ clean_text('raw_players.player_id') }} as player_id,
         upper({{ clean_text('raw_players.country') }}) as country,
         lower({{ clean_text('raw_players.platform') }}) as platform,
@@ -34,9 +27,13 @@ checked as (
         case
             when typed.raw_read_error is not null then 'unreadable_row'
             when typed.player_id is null then 'missing_key'
-            when typed.registered_at is null then 'unparseable_timestamp'
+            -- registered_at may be empty (unknown), not unparseable.
             when
-                coalesce(typed.platform, '') not in ('ios', 'android', 'web')
+                typed.registered_at is null
+                and {{ clean_text('typed.raw_registered_at') }} is not null
+                then 'unparseable_timestamp'
+            when
+                {{ not_accepted('typed.platform', 'accepted_platforms') }}
                 or not {{ regexp_contains(
                     "coalesce(typed.country, 'ZZ')", '^[A-Z]{2}$'
                 ) }}
@@ -51,7 +48,7 @@ checked as (
 {{ quarantine(
     'checked',
     'player_id',
-    ['player_id', 'registered_at', 'country', 'platform', 'language']
+    raw_table_columns('players')
 ) }}
 
 select * from quarantined

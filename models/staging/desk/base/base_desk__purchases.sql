@@ -1,24 +1,16 @@
+-- depends_on: {{ source('desk', 'purchases') }}
 {{ config(unique_key='purchase_id') }}
 
 with
 
 raw_purchases as (
-    {{ read_raw_table(
-        'purchases',
-        ['purchase_id', 'player_id', 'purchased_at', 'amount_usd',
-         'refunded_at'],
-        report=true
-    ) }}
+    {{ read_raw_table('purchases', report=true) }}
 ),
 
 typed as (
     select
         raw_purchases.raw_read_error,
-        raw_purchases.purchase_id as raw_purchase_id,
-        raw_purchases.player_id as raw_player_id,
-        raw_purchases.purchased_at as raw_purchased_at,
-        raw_purchases.amount_usd as raw_amount_usd,
-        raw_purchases.refunded_at as raw_refunded_at,
+        {{- raw_text_columns('raw_purchases', 'purchases') }}
         {{ clean_text('raw_purchases.purchase_id') }} as purchase_id,
         {{ clean_text('raw_purchases.player_id') }} as player_id,
         try_cast(
@@ -52,8 +44,7 @@ checked as (
 {{ quarantine(
     'checked',
     'purchase_id',
-    ['purchase_id', 'player_id', 'purchased_at', 'amount_usd',
-     'refunded_at'],
+    raw_table_columns('purchases'),
     parent={
         'relation': ref('stg_desk__players'),
         'key': 'player_id',

@@ -1,23 +1,16 @@
+-- depends_on: {{ source('desk', 'ticket_messages') }}
 {{ config(unique_key='message_id') }}
 
 with
 
 raw_ticket_messages as (
-    {{ read_raw_table(
-        'ticket_messages',
-        ['message_id', 'ticket_id', 'author_role', 'body', 'created_at'],
-        report=true
-    ) }}
+    {{ read_raw_table('ticket_messages', report=true) }}
 ),
 
 typed as (
     select
         raw_ticket_messages.raw_read_error,
-        raw_ticket_messages.message_id as raw_message_id,
-        raw_ticket_messages.ticket_id as raw_ticket_id,
-        raw_ticket_messages.author_role as raw_author_role,
-        raw_ticket_messages.body as raw_body,
-        raw_ticket_messages.created_at as raw_created_at,
+        {{- raw_text_columns('raw_ticket_messages', 'ticket_messages') }}
         {{ clean_text('raw_ticket_messages.message_id') }} as message_id,
         {{ clean_text('raw_ticket_messages.ticket_id') }} as ticket_id,
         lower({{ clean_text('raw_ticket_messages.author_role') }})
@@ -47,7 +40,7 @@ checked as (
 {{ quarantine(
     'checked',
     'message_id',
-    ['message_id', 'ticket_id', 'author_role', 'body', 'created_at'],
+    raw_table_columns('ticket_messages'),
     parent={
         'relation': ref('stg_desk__tickets'),
         'key': 'ticket_id',

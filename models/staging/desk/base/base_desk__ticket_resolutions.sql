@@ -1,24 +1,16 @@
+-- depends_on: {{ source('desk', 'ticket_resolutions') }}
 {{ config(unique_key='resolution_id') }}
 
 with
 
 raw_ticket_resolutions as (
-    {{ read_raw_table(
-        'ticket_resolutions',
-        ['resolution_id', 'ticket_id', 'agent_id', 'resolution_code',
-         'resolved_at'],
-        report=true
-    ) }}
+    {{ read_raw_table('ticket_resolutions', report=true) }}
 ),
 
 typed as (
     select
         raw_ticket_resolutions.raw_read_error,
-        raw_ticket_resolutions.resolution_id as raw_resolution_id,
-        raw_ticket_resolutions.ticket_id as raw_ticket_id,
-        raw_ticket_resolutions.agent_id as raw_agent_id,
-        raw_ticket_resolutions.resolution_code as raw_resolution_code,
-        raw_ticket_resolutions.resolved_at as raw_resolved_at,
+        {{- raw_text_columns('raw_ticket_resolutions', 'ticket_resolutions') }}
         {{ clean_text('raw_ticket_resolutions.resolution_id') }}
             as resolution_id,
         {{ clean_text('raw_ticket_resolutions.ticket_id') }} as ticket_id,
@@ -45,8 +37,7 @@ checked as (
 {{ quarantine(
     'checked',
     'resolution_id',
-    ['resolution_id', 'ticket_id', 'agent_id', 'resolution_code',
-     'resolved_at'],
+    raw_table_columns('ticket_resolutions'),
     parent={
         'relation': ref('stg_desk__tickets'),
         'key': 'ticket_id',

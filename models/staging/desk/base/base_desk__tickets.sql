@@ -1,29 +1,20 @@
+-- depends_on: {{ source('desk', 'tickets') }}
 {{ config(unique_key='ticket_id') }}
 
 with
 
 raw_tickets as (
-    {{ read_raw_table(
-        'tickets',
-        ['ticket_id', 'player_id', 'created_at', 'channel', 'subject',
-         'priority', 'status'],
-        report=true
-    ) }}
+    {{ read_raw_table('tickets', report=true) }}
 ),
 
 typed as (
     select
         raw_tickets.raw_read_error,
-        raw_tickets.ticket_id as raw_ticket_id,
-        raw_tickets.player_id as raw_player_id,
-        raw_tickets.created_at as raw_created_at,
-        raw_tickets.channel as raw_channel,
-        raw_tickets.subject as raw_subject,
-        raw_tickets.priority as raw_priority,
-        raw_tickets.status as raw_status,
+        {{- raw_text_columns('raw_tickets', 'tickets') }}
         {{ clean_text('raw_tickets.ticket_id') }} as ticket_id,
         {{ clean_text('raw_tickets.player_id') }} as player_id,
         {{ clean_text('raw_tickets.subject') }} as subject,
+        {{ clean_text('raw_tickets.product') }} as product,
         lower({{ clean_text('raw_tickets.channel') }}) as channel,
         lower({{ clean_text('raw_tickets.priority') }}) as priority,
         lower({{ clean_text('raw_tickets.status') }}) as status,
@@ -39,12 +30,9 @@ checked as (
             when typed.ticket_id is null then 'missing_key'
             when typed.created_at is null then 'unparseable_timestamp'
             when
-                coalesce(typed.channel, '')
-                not in ('in_game', 'email', 'web', 'store_review')
-                or coalesce(typed.priority, '')
-                not in ('low', 'normal', 'high', 'urgent')
-                or coalesce(typed.status, '')
-                not in ('new', 'open', 'pending', 'solved', 'closed')
+                {{ not_accepted('typed.channel', 'accepted_channels') }}
+                or {{ not_accepted('typed.priority', 'accepted_priorities') }}
+                or {{ not_accepted('typed.status', 'accepted_statuses') }}
                 then 'invalid_enum'
         end as own_reject_reason
     from typed
@@ -53,8 +41,7 @@ checked as (
 {{ quarantine(
     'checked',
     'ticket_id',
-    ['ticket_id', 'player_id', 'created_at', 'channel', 'subject',
-     'priority', 'status'],
+    raw_table_columns('tickets'),
     parent={
         'relation': ref('stg_desk__players'),
         'key': 'player_id',
