@@ -322,3 +322,15 @@ def test_build_on_spark_without_java_says_so(monkeypatch, capsys):
     monkeypatch.setattr(shutil, "which", lambda name, *rest: None)
     assert cli.main(["--project-dir", str(PROJECT), "build", "--target", "spark"]) == 2
     assert "runs Spark here, which needs Java 17" in capsys.readouterr().err
+
+
+def test_formula_cells_of_an_all_null_text_column_count_zero():
+    """A desk without tickets.product exports an all-null text column."""
+    from trainset.export import _formula_cells
+    from trainset.warehouse import DuckDBWarehouse
+
+    with duckdb.connect() as con:
+        con.execute("create table t as select cast(null as varchar) as product, '=1' as body")
+        warehouse = DuckDBWarehouse(con)
+        assert _formula_cells(warehouse, "t", "", ["product"]) == 0
+        assert _formula_cells(warehouse, "t", "", ["product", "body"]) == 1

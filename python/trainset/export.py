@@ -380,7 +380,10 @@ def _neutralised(quoted: str, data_type: str) -> str:
 def _formula_cells(warehouse, relation: str, where: str, text: list[str]) -> int:
     """Cells of the text columns that a spreadsheet would run as formulas."""
     prefixes = ", ".join(_literal(p) for p in FORMULA_PREFIXES)
-    terms = " + ".join(f"count_if(left({warehouse.quote(c)}, 1) in ({prefixes}))" for c in text)
+    # coalesce: DuckDB's count_if over nothing but nulls is null, not 0.
+    terms = " + ".join(
+        f"coalesce(count_if(left({warehouse.quote(c)}, 1) in ({prefixes})), 0)" for c in text
+    )
     return warehouse.rows(f"select {terms} from {relation} {where}")[0][0]
 
 
