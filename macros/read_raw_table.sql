@@ -32,7 +32,50 @@
     {%- else -%}
         {{ return(absent_raw_table(table_name, columns, report)) }}
     {%- endif -%}
-    {{ return(read_raw_file(table_name, path, columns, report, raw_optional_columns(table_name))) }}
+    {{ return(cut_at_pit_cutoff(
+        read_raw_file(table_name, path, columns, report, raw_optional_columns(table_name)),
+        table_name,
+        columns,
+    )) }}
+{% endmacro %}
+
+{#
+    The raw table as it was at var pit_cutoff (trainset check-pit): rows
+    whose declared row_time is at or after the cutoff did not exist yet,
+    and later_times at or after it had not happened. A row whose time does
+    not parse is kept, for quarantine to reject as it would. Without the
+    var, the query as it is.
+#}
+{% macro cut_at_pit_cutoff(query, table_name, columns) %}
+    {%- set cutoff = var('pit_cutoff', none) -%}
+    {%- set source = raw_source(table_name) -%}
+    {%- if not cutoff or source is none -%}
+        {{ return(query) }}
+    {%- endif -%}
+    {%- set meta = source.meta or {} -%}
+    {%- set at = "cast(" ~ sql_string(cutoff) ~ " as timestamp)" -%}
+    {%- set cut -%}
+    select
+        {%- for column in columns %}
+        {%- if column in (meta.get('later_times') or []) %}
+        case
+            when {{ parse_utc_timestamp('raw_rows.' ~ column) }} >= {{ at }}
+                then null
+            else raw_rows.{{ column }}
+        end as {{ column }},
+        {%- else %}
+        raw_rows.{{ column }},
+        {%- endif %}
+        {%- endfor %}
+        raw_rows.raw_read_error
+    from ({{ query }}) as raw_rows
+    {%- if meta.get('row_time') %}
+    where not coalesce(
+        {{ parse_utc_timestamp('raw_rows.' ~ meta.row_time) }} >= {{ at }}, false
+    )
+    {%- endif %}
+    {%- endset -%}
+    {{ return(cut) }}
 {% endmacro %}
 
 {#

@@ -277,6 +277,26 @@ def test_an_own_desk_exports_and_goes_through_baseline_and_profile(own_build):
         )
         assert done.returncode == 0, args[0] + ": " + (done.stdout + done.stderr)[-2000:]
     assert _tracked_changes() == before
+    # The manifest and card say which taxonomy was used, which raw table
+    # was absent, and which features that left without any value.
+    version = out / "ticket_triage" / "v2"
+    manifest = json.loads((version / "manifest.json").read_text())
+    (taxonomy,) = manifest["provenance"]["taxonomy"]
+    file = work / "taxonomy.csv"
+    assert taxonomy["taxonomy_source"] == "file"
+    assert taxonomy["taxonomy_sha256"] == hashlib.sha256(file.read_bytes()).hexdigest()
+    assert taxonomy["taxonomy_rows"] == len(file.read_text().splitlines()) - 1
+    absent = [t["table_name"] for t in manifest["provenance"]["raw_tables"] if not t["is_present"]]
+    assert absent == ["purchases"]
+    assert set(manifest["all_null_features"]) == {
+        "purchases_before",
+        "spend_usd_30d",
+        "refunds_90d",
+    }
+    card = (version / "README.md").read_text()
+    assert "Taxonomy: file" in card and taxonomy["taxonomy_sha256"] in card
+    assert "Raw tables absent from the export: `purchases`" in card
+    assert "`spend_usd_30d`" in card.split("no value in any row")[1]
 
 
 def _tracked_changes() -> str:

@@ -72,6 +72,8 @@ class Dataset:
     dbt_target: str | None = None  # the profile target of the build
     # The dataset and every model or seed it is built from.
     upstream: set[str] = field(default_factory=set, repr=False)
+    # meta.provenance kind -> relation of a model that describes the inputs
+    provenance: dict[str, str] = field(default_factory=dict)
     record: BuildRecord | None = field(default=None, repr=False)
 
     def role(self, role: str) -> list[Column]:
@@ -198,6 +200,19 @@ def load_dataset(
         )
     tests.sort(key=lambda t: (t.attached_to != node["unique_id"], t.unique_id))
 
+    # Models that describe the build's inputs (meta.provenance: the
+    # taxonomy used, the raw tables found), for the manifest and the card:
+    # those that read what the dataset is built from.
+    reached = upstream | {
+        p for u in upstream for p in manifest["parent_map"].get(u, []) if p.startswith("source.")
+    }
+    provenance = {
+        n["config"]["meta"]["provenance"]: n["relation_name"]
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model"
+        and (n.get("config", {}).get("meta") or {}).get("provenance")
+        and set(manifest["parent_map"].get(n["unique_id"], [])) & reached
+    }
     exposures = [
         {"name": e["name"], "type": e["type"], "description": e.get("description")}
         for e in manifest.get("exposures", {}).values()
@@ -219,6 +234,7 @@ def load_dataset(
         vars=project_vars(project_dir),
         exposures=exposures,
         upstream=upstream,
+        provenance=provenance,
     )
 
 

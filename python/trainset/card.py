@@ -123,6 +123,7 @@ def render_card(manifest: dict) -> str:
         counts = " | ".join(str(facts["labels"].get(label, 0)) for label in labels)
         lines.append(f"| {split} | {facts['rows']} | {counts} |")
     lines += ["", f"{total} rows in all.", ""]
+    lines += _inputs(manifest)
 
     tests = manifest["tests"]
     summary = ", ".join(f"{n} {status}" for status, n in sorted(tests["summary"].items()))
@@ -198,3 +199,30 @@ def _earlier_build(dbt: dict) -> list[str]:
         f"{latest['started_at']}) {latest['status']} this dataset, so this export is of "
         f"the build of {dbt['built_at']} that was still in the warehouse"
     ]
+
+
+def _inputs(manifest: dict) -> list[str]:
+    """The build's inputs: the taxonomy, raw tables that were absent, and
+    the features they left without any value."""
+    provenance = manifest.get("provenance") or {}
+    lines = []
+    for row in provenance.get("taxonomy", []):
+        where = row.get("taxonomy_path") or "the bundled seed"
+        lines.append(
+            f"- Taxonomy: {row.get('taxonomy_source')} (`{where}`), "
+            f"{row.get('taxonomy_rows')} codes, sha256 `{row.get('taxonomy_sha256')}`."
+        )
+    absent = [r["table_name"] for r in provenance.get("raw_tables", []) if not r.get("is_present")]
+    if absent:
+        lines.append(
+            "- Raw tables absent from the export: "
+            + ", ".join(f"`{t}`" for t in absent)
+            + " (optional; read as empty)."
+        )
+    if manifest.get("all_null_features"):
+        lines.append(
+            "- Features with no value in any row, left out by profile and baseline: "
+            + ", ".join(f"`{c}`" for c in manifest["all_null_features"])
+            + "."
+        )
+    return ["### Inputs", "", *lines, ""] if lines else []

@@ -231,7 +231,11 @@ def _write_version(
     q = warehouse.quote
     relation = dataset.relation
     types = warehouse.column_types(relation)
-    required = _required_columns(warehouse, relation, [id_col, label_col, *feature_cols])
+    nulls, total = _null_counts(warehouse, relation, [id_col, label_col, *feature_cols])
+    required = {c for c, n in nulls.items() if n == 0}
+    # Features with no value at all (an optional raw table was absent):
+    # the card names them, profile and baseline leave them out.
+    all_null = [c for c in feature_cols if total and nulls[c] == total]
     found = [r[0] for r in warehouse.rows(f"select distinct {q(split_col)} from {relation}")]
     if None in found:
         raise TrainsetError(f"{dataset.name} has rows with a null {split_col}")
@@ -269,6 +273,7 @@ def _write_version(
             "labels": {str(label): n for label, n in counts},
         }
     writer = warehouse.writer
+    provenance = _provenance(warehouse, dataset)
     step("checksums")
     for path in sorted(p for p in folder.rglob(f"*.{ext}")):
         files.append(
@@ -324,6 +329,7 @@ def _write_version(
             }
             for c in dataset.columns
         ],
+        "all_null_features": all_null,
         "roles": {
             "id": id_col,
             "label": label_col,
@@ -334,6 +340,8 @@ def _write_version(
         "files": files,
         "tests": {"summary": summary, "results": tests},
         "exposures": dataset.exposures,
+        # What the build's inputs were: the taxonomy, the raw tables found.
+        "provenance": provenance,
         "allow_failed_tests": allow_failed_tests,
         "failing_tests_overridden": [t.name for t in dataset.failing_tests]
         if allow_failed_tests
@@ -347,18 +355,38 @@ def _write_version(
     return manifest
 
 
+def _provenance(warehouse, dataset: Dataset) -> dict[str, list[dict]]:
+    """The rows of the models that describe the build's inputs, by kind."""
+    found = {}
+    for kind, relation in sorted(dataset.provenance.items()):
+        # The same file under another name: drop DuckDB's catalog.
+        relation = ".".join(relation.split(".")[-2:])
+        columns, rows = warehouse.head(relation, 1000)
+        found[kind] = [
+            {
+                c: (v if v is None or isinstance(v, (bool, int, float)) else str(v))
+                for c, v in zip(columns, row, strict=True)
+            }
+            for row in rows
+        ]
+    return found
+
+
 def _literal(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _required_columns(warehouse, relation: str, columns: list[str]) -> set[str]:
-    """The columns that hold no null. DuckDB's writer marks them required in
-    Parquet (it knows from its statistics); Spark's writer is told."""
+def _null_counts(warehouse, relation: str, columns: list[str]) -> tuple[dict[str, int], int]:
+    """Nulls per column, and rows. The columns with none are required:
+    DuckDB's writer marks them so in Parquet (it knows from its
+    statistics); Spark's writer is told."""
     q = warehouse.quote
     counts = warehouse.rows(
-        "select " + ", ".join(f"count_if({q(c)} is null)" for c in columns) + f" from {relation}"
+        "select count(*), "
+        + ", ".join(f"coalesce(count_if({q(c)} is null), 0)" for c in columns)
+        + f" from {relation}"
     )[0]
-    return {c for c, nulls in zip(columns, counts, strict=True) if nulls == 0}
+    return dict(zip(columns, counts[1:], strict=True)), counts[0]
 
 
 def _is_text(data_type: str) -> bool:
