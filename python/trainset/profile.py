@@ -37,7 +37,7 @@ DRIFT_THRESHOLD = 0.1  # Jensen-Shannon distance between train and a split
 SHORT_TEXT, LONG_TEXT = 5, 1000
 EXAMPLES = 20
 # The distinctive tokens per label are counted in Python, on at most this many rows.
-TOKEN_SAMPLE = 50_000
+TOKEN_SAMPLE = 20_000
 AUDIT_TEXT = 300
 # The order no_cross_split_duplicates ranks splits in (its default).
 SPLIT_ORDER = ("train", "validation", "test")
@@ -363,13 +363,22 @@ def _problems(con, manifest: dict, text_columns: list[str], label: str) -> str:
     order = f"{_split_order(manifest)}, {ident}"
     first_text = [quote(c) for c in text_columns[:1]]
     parts = []
-    within = f"""
-        with counted as (
-            select *, count(*) over (partition by split, {features}) as copies from rows
+    # Rows whose split and features another row shares: grouped by a hash
+    # first, so the window partitions on one number, then checked in full.
+    con.execute(
+        f"""
+        create temporary table within_split as
+        with hashed as (select *, hash(split, {features}) as h from rows),
+        repeated as (select h from hashed group by h having count(*) > 1),
+        counted as (
+            select *, count(*) over (partition by split, {features}) as copies
+            from hashed where h in (select h from repeated)
         )
         select {", ".join([ident, "split", *first_text])} from counted where copies > 1
-    """
-    (n_within,) = fetch(con, f"select count(*) from ({within})")[0]
+        """
+    )
+    within = "select * from within_split"
+    (n_within,) = fetch(con, "select count(*) from within_split")[0]
     parts.append(f"<h3>Exact duplicates within a split: {n_within} rows</h3>")
     parts.append(
         _table(
@@ -381,19 +390,27 @@ def _problems(con, manifest: dict, text_columns: list[str], label: str) -> str:
         return "".join(parts)
     key = text_key_sql(text_columns)
     ranks = " ".join(f"when {literal(s)} then {i}" for i, s in enumerate(SPLIT_ORDER))
-    keyed = f"""
+    # The key is computed once: the duplicates and the conflicts read it.
+    con.execute(
+        f"""
+        create temporary table keyed as
         select {ident} as id, split, case split {ranks} end as split_rank,
             {key} as text_key, cast({quote(label)} as varchar) as label_value
         from rows
-    """
-    across = f"""
-        with keyed as ({keyed}),
-        ranked as (
+        """
+    )
+    con.execute(
+        """
+        create temporary table across_splits as
+        with ranked as (
             select *, min(split_rank) over (partition by text_key) as first_rank from keyed
         )
-        select id, split, text_key, first_rank from ranked where split_rank > first_rank
-    """
-    (n_across,) = fetch(con, f"select count(*) from ({across})")[0]
+        select id, split, split_rank, text_key, first_rank from ranked
+        where split_rank > first_rank
+        """
+    )
+    across = "select id, split, text_key, first_rank from across_splits"
+    (n_across,) = fetch(con, "select count(*) from across_splits")[0]
     parts.append(
         f"<h3>Duplicates across splits: {n_across} rows</h3>"
         f"<p>Rows whose text ({_esc(', '.join(text_columns))}, normalized as the dbt tests "
@@ -411,13 +428,16 @@ def _problems(con, manifest: dict, text_columns: list[str], label: str) -> str:
             ],
         )
     )
-    conflicts = f"""
-        with keyed as ({keyed})
+    con.execute(
+        """
+        create temporary table conflicts as
         select text_key, string_agg(distinct label_value, ', ' order by label_value) as labels,
             count(*) as n
         from keyed group by text_key having count(distinct label_value) > 1
-    """
-    n_texts, n_rows = fetch(con, f"select count(*), coalesce(sum(n), 0) from ({conflicts})")[0]
+        """
+    )
+    conflicts = "select * from conflicts"
+    n_texts, n_rows = fetch(con, "select count(*), coalesce(sum(n), 0) from conflicts")[0]
     parts.append(f"<h3>Texts with conflicting labels: {n_texts} texts, {int(n_rows)} rows</h3>")
     parts.append(
         _table(
@@ -646,7 +666,8 @@ def render_profile(
     path = Path(path)
     step("reading the export")
     con = connect()
-    manifest = attach(con, path)
+    # Read once: every section scans the rows again.
+    manifest = attach(con, path, table=True)
     label = manifest["roles"]["label"]
     splits = list(manifest["splits"])
     train = "split = 'train'" if "train" in splits else "true"

@@ -47,9 +47,12 @@ def fetch(con, sql: str) -> list[tuple]:
     return con.execute(sql).fetchall()
 
 
-def attach(con, path: str | Path, name: str = "rows", verify: bool = True) -> dict:
+def attach(
+    con, path: str | Path, name: str = "rows", verify: bool = True, table: bool = False
+) -> dict:
     """Create view NAME over every split of the export at path (features,
-    label and a `split` column); return the manifest."""
+    label and a `split` column), or a temporary table for a caller that
+    scans it many times; return the manifest."""
     from trainset.export import verify_export
 
     path = Path(path)
@@ -66,7 +69,8 @@ def attach(con, path: str | Path, name: str = "rows", verify: bool = True) -> di
             f"select f.*, l.{label}, {literal(split)} as split "
             f"from {features} as f inner join {labels} as l on f.{ident} = l.{ident}"
         )
-    con.execute(f"create or replace view {name} as " + " union all by name ".join(parts))
+    kind = "temporary table" if table else "view"
+    con.execute(f"create or replace {kind} {name} as " + " union all by name ".join(parts))
     return manifest
 
 
