@@ -137,3 +137,18 @@ def test_audit_records_its_sample_and_repeats(version):
     assert len(flagged) == int(first["is_label_issue"].sum()) < len(first)
     assert (flagged["is_label_issue"] == "True").all()
     assert flagged["text"].str.len().max() <= 1000
+
+
+@pytest.mark.parametrize(
+    ("terminal", "ci", "shown"), [(True, None, True), (True, "true", False), (False, None, False)]
+)
+def test_progress_shows_on_a_terminal_only(terminal, ci, shown, monkeypatch):
+    from trainset import cli
+
+    monkeypatch.setattr(cli.console, "_force_terminal", terminal)
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    progress, _ = cli._steps("profile")
+    assert progress.disable is not shown
