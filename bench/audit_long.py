@@ -2,8 +2,8 @@
 
     python bench/audit_long.py COMPLAINTS_CSV SCRATCH [ROWS]
 
-COMPLAINTS_CSV is the CFPB sample (/work/shared/data/real/cfpb-complaints-
-sample/complaints_sample.csv here; it is read, never copied into the repo).
+COMPLAINTS_CSV is a CFPB complaints export, the file the cfpb_path var
+names (read, never copied into the repo).
 Each row's text is one narrative followed by another, so the texts run to
 thousands of characters; the label is the first one's product. The rows
 are written as a Parquet export (train only) in SCRATCH, and trainset audit
