@@ -51,7 +51,7 @@ SMALL = (100_000, 1_000_000)
 MEMORY_LIMIT = "4GB"
 # The commands' own DuckDB connections: room for Python beside them in 4 GB.
 COMMAND_MEMORY_LIMIT = "3GB"
-COMMAND_TIMEOUT = 1800
+COMMAND_TIMEOUT = 420
 # (command, tickets): (seconds at most, peak MB at most or None), from issue 16.
 COMMAND_TARGETS = {
     ("profile", 1_000_000): (60, 4096),
@@ -621,6 +621,14 @@ def chart(sizes: dict[int, Size]) -> None:
     fig.savefig(CHART, dpi=110)
 
 
+def read_size(saved: dict) -> Size:
+    """A Size from its results.json entry."""
+    size = Size(**{k: v for k, v in saved.items() if k not in ("steps", "commands")})
+    size.steps = {k: Step(**v) for k, v in saved["steps"].items()}
+    size.commands = {k: Step(**v) for k, v in saved.get("commands", {}).items()}
+    return size
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -629,6 +637,13 @@ def main() -> int:
     parser.add_argument("--sizes", help="comma-separated ticket counts (overrides --small)")
     parser.add_argument("--work", default=str(PROJECT / "target" / "bench"), help="scratch folder")
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/ alone")
+    parser.add_argument(
+        "--merge",
+        nargs="*",
+        default=[],
+        metavar="RESULTS_JSON",
+        help="also report the sizes in these results.json files of earlier runs",
+    )
     args = parser.parse_args()
     sizes = (
         tuple(int(n) for n in args.sizes.split(","))
@@ -640,6 +655,9 @@ def main() -> int:
     root = Path(args.work)
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     results: dict[int, Size] = {}
+    for path in args.merge:
+        for n, saved in json.loads(Path(path).read_text()).items():
+            results[int(n)] = read_size(saved)
     for n in sizes:
         results[n] = bench_size(n, root, small_checks=n == min(sizes))
         (root / "results.json").write_text(
