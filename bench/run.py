@@ -35,6 +35,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -152,9 +153,10 @@ def run(
             if pid:
                 break
             if time.perf_counter() > deadline:
+                # SIGTERM first: review removes its worktree, and Python's
+                # subprocess.run stops the dbt it started.
                 timed_out = True
-                process.kill()
-                pid, status, usage = os.wait4(process.pid, 0)
+                pid, status, usage = stop(process.pid)
                 break
             time.sleep(0.05)
     seconds = time.perf_counter() - started
@@ -175,6 +177,21 @@ def run(
         flush=True,
     )
     return step
+
+
+def stop(pid: int, grace: float = 60) -> tuple:
+    """SIGTERM, then SIGKILL after grace seconds; wait4's result. (os.kill,
+    not Popen's methods: those reap the child before wait4 can.)"""
+    os.kill(pid, signal.SIGTERM)
+    until = time.perf_counter() + grace
+    while True:
+        done = os.wait4(pid, os.WNOHANG)
+        if done[0]:
+            return done
+        if time.perf_counter() > until:
+            os.kill(pid, signal.SIGKILL)
+            return os.wait4(pid, 0)
+        time.sleep(0.1)
 
 
 def tree_rss(pid: int) -> int:
