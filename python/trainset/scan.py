@@ -38,7 +38,8 @@ def connect():
     limit = os.environ.get("TRAINSET_MEMORY_LIMIT", "3GB")
     spill = os.environ.get("TRAINSET_TEMP_DIR") or tempfile.gettempdir()
     con.execute(f"set memory_limit = {literal(limit)}")
-    con.execute(f"set temp_directory = {literal(Path(spill) / 'trainset-scan')}")
+    # One folder per process: DuckDB removes the folder it made when it closes.
+    con.execute(f"set temp_directory = {literal(Path(spill) / f'trainset-scan-{os.getpid()}')}")
     con.execute("set preserve_insertion_order = false")
     return con
 
