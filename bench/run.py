@@ -8,7 +8,16 @@ For each size, on one generated desk (Parquet), in one run:
   floor      bench/floor.sql: v2 in one hand-written DuckDB statement
   compiled   the project's compiled model SQL, run in one DuckDB connection
   pandas     bench/pandas_v2.py
+  plain      bench/pandas_v2.py --plain: the same script without quarantine
   delta      (1M only) an incremental build after a 1% delta of new tickets
+
+and then the commands that look at the export (the "commands" section):
+  profile    trainset profile
+  diff       trainset diff against a copy with 1% of labels changed
+  baseline   trainset baseline (a sample of at most 200,000 training rows)
+  audit      trainset audit (a sample of at most 100,000 training rows)
+  review     trainset review --base HEAD: base and work tree built, exported
+             and diffed
 
 Every step runs in its own process; its wall time and peak resident memory
 (from wait4) are recorded. The ratios the targets name are printed and
@@ -26,6 +35,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -40,6 +50,17 @@ START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 SIZES = (100_000, 1_000_000, 10_000_000)
 SMALL = (100_000, 1_000_000)
 MEMORY_LIMIT = "4GB"
+# The commands' own DuckDB connections: room for Python beside them in 4 GB.
+COMMAND_MEMORY_LIMIT = "3GB"
+COMMAND_TIMEOUT = 420
+# (command, tickets): (seconds at most, peak MB at most or None), from issue 16.
+COMMAND_TARGETS = {
+    ("profile", 1_000_000): (60, 4096),
+    ("profile", 10_000_000): (300, 4096),
+    ("diff", 10_000_000): (120, 4096),
+    ("baseline", 1_000_000): (180, None),
+    ("audit", 1_000_000): (300, None),
+}
 
 
 def models_build(vars_: dict) -> list:
@@ -102,6 +123,7 @@ class Size:
     tickets: int
     rows: int = 0
     steps: dict[str, Step] = field(default_factory=dict)
+    commands: dict[str, Step] = field(default_factory=dict)
     dbt_models_seconds: float = 0.0
     dbt_tests_seconds: float = 0.0
     floor_matches: bool | None = None
@@ -124,20 +146,25 @@ def run(
         )
         deadline = started + timeout
         tree_peak = 0
+        timed_out = False
         while True:
             tree_peak = max(tree_peak, tree_rss(process.pid))
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
             if time.perf_counter() > deadline:
-                process.kill()
-                pid, status, usage = os.wait4(process.pid, 0)
+                # SIGTERM first: review removes its worktree, and Python's
+                # subprocess.run stops the dbt it started.
+                timed_out = True
+                pid, status, usage = stop(process.pid)
                 break
             time.sleep(0.05)
     seconds = time.perf_counter() - started
     code = os.waitstatus_to_exitcode(status)
     note = ""
-    if code < 0:
+    if timed_out:
+        note = f"stopped after {timeout:.0f} s"
+    elif code < 0:
         note = f"killed by signal {-code}" + (" (out of memory?)" if code == -9 else "")
     elif code:
         note = (
@@ -150,6 +177,21 @@ def run(
         flush=True,
     )
     return step
+
+
+def stop(pid: int, grace: float = 60) -> tuple:
+    """SIGTERM, then SIGKILL after grace seconds; wait4's result. (os.kill,
+    not Popen's methods: those reap the child before wait4 can.)"""
+    os.kill(pid, signal.SIGTERM)
+    until = time.perf_counter() + grace
+    while True:
+        done = os.wait4(pid, os.WNOHANG)
+        if done[0]:
+            return done
+        if time.perf_counter() > until:
+            os.kill(pid, signal.SIGKILL)
+            return os.wait4(pid, 0)
+        time.sleep(0.1)
 
 
 def tree_rss(pid: int) -> int:
@@ -231,6 +273,13 @@ def bench_size(tickets: int, root: Path, small_checks: bool) -> Size:
         [py, PROJECT / "bench" / "pandas_v2.py", raw, work / "pandas.parquet"],
         logs / "pandas.log",
     )
+    s["plain"] = run(
+        "plain",
+        [py, PROJECT / "bench" / "pandas_v2.py", raw, work / "plain.parquet", "--plain"],
+        logs / "plain.log",
+    )
+    if s["export"].ok:
+        size.commands = bench_commands(work, raw, logs, env)
     if small_checks and s["floor"].ok:
         size.floor_matches = same_rows(work / "floor.parquet", work / "trainset.duckdb")
         print(f"  the floor gives the dbt build's rows: {size.floor_matches}", flush=True)
@@ -240,6 +289,86 @@ def bench_size(tickets: int, root: Path, small_checks: bool) -> Size:
     for path in (work / "compiled", work / "duckdb_tmp", work / "exports"):
         shutil.rmtree(path, ignore_errors=True)
     return size
+
+
+def bench_commands(work: Path, raw: Path, logs: Path, env: dict) -> dict[str, Step]:
+    """The commands that look at the export, each in its own process."""
+    version = work / "exports" / "ticket_triage" / "v2"
+    flipped = work / "flipped"
+    trainset = BIN / "trainset"
+    env = {**env, "TRAINSET_MEMORY_LIMIT": COMMAND_MEMORY_LIMIT}
+    run(
+        "flip",
+        [sys.executable, PROJECT / "bench" / "flip_labels.py", version, flipped, "0.01"],
+        logs / "flip.log",
+    )
+    vars_ = json.dumps({"raw_dir": str(raw)})
+    commands = {
+        "profile": [trainset, "profile", version, "--out", work / "profile.html"],
+        "diff": [trainset, "diff", version, flipped, "--format", "json", "--out", work / "d.json"],
+        "baseline": [trainset, "baseline", version],
+        "audit": [trainset, "audit", version],
+        "review": [
+            trainset,
+            "review",
+            "ticket_triage",
+            "--base",
+            "HEAD",
+            "--dbt-arg=--vars",
+            f"--dbt-arg={vars_}",
+            "--format",
+            "json",
+            "--out",
+            work / "review.json",
+        ],
+    }
+    # A command far past its target is stopped and marked missed, so that
+    # one slow command cannot hold up the sizes after it.
+    steps = {
+        name: run(name, command, logs / f"{name}.log", env, timeout=COMMAND_TIMEOUT)
+        for name, command in commands.items()
+    }
+    shutil.rmtree(flipped, ignore_errors=True)
+    return steps
+
+
+def command_targets(sizes: dict[int, Size]) -> list[tuple[int, str, str, str, bool | None]]:
+    """(tickets, command, target, measured, met) for every command run."""
+    out = []
+    for n, size in sizes.items():
+        for name, step in size.commands.items():
+            measured = f"{step.seconds:.1f} s, {step.peak_mb:,.0f} MB"
+            target = COMMAND_TARGETS.get((name, n))
+            if not step.ok:
+                out.append((n, name, _target_text(target), f"{measured}; {step.note}", False))
+            elif target:
+                seconds, mb = target
+                met = step.seconds <= seconds and (mb is None or step.peak_mb <= mb)
+                out.append((n, name, _target_text(target), measured, met))
+            elif name == "review" and n == 1_000_000:
+                whole = sum(
+                    size.steps[k].seconds for k in ("models", "tests", "export") if k in size.steps
+                ) + (size.commands["diff"].seconds if "diff" in size.commands else 0)
+                out.append(
+                    (
+                        n,
+                        name,
+                        "a one-model change ≤ 40% of build + export + diff",
+                        f"{measured}; no-change review, base not reused: "
+                        f"{step.seconds / whole:.0%} of build + export + diff ({whole:.0f} s)",
+                        False,
+                    )
+                )
+            else:
+                out.append((n, name, "(report)", measured, None))
+    return out
+
+
+def _target_text(target: tuple | None) -> str:
+    if not target:
+        return "(report)"
+    seconds, mb = target
+    return f"≤ {seconds} s" + (f", ≤ {mb / 1024:.0f} GB" if mb else "")
 
 
 def bench_delta(work: Path, raw: Path, logs: Path, env: dict) -> Step:
@@ -345,6 +474,27 @@ def ratios(sizes: dict[int, Size]) -> list[tuple[str, str, float | None, bool | 
                     r >= 2.5 and mem,
                 )
             )
+    for n in (1_000_000, 10_000_000):
+        models, plain = t(n, "models"), t(n, "plain")
+        if models and plain:
+            r = models / plain
+            out.append(
+                (
+                    f"models ≤ the plain pandas script (no quarantine) at {n:,}",
+                    f"{r:.2f}× its time",
+                    r,
+                    r <= 1 if n == 1_000_000 else None,
+                )
+            )
+        elif models and n in sizes and "plain" in sizes[n].steps:
+            out.append(
+                (
+                    f"models against the plain pandas script at {n:,}",
+                    f"the script did not finish: {sizes[n].steps['plain'].note}",
+                    None,
+                    None,
+                )
+            )
     models1, models10 = t(1_000_000, "models"), t(10_000_000, "models")
     if models1 and models10:
         r = models10 / models1
@@ -430,6 +580,23 @@ def render(sizes: dict[int, Size], started: str) -> str:
         lines.append(
             f"| {target} | {measured} | {'—' if met is None else ('met' if met else 'MISSED')} |"
         )
+    lines += [
+        "",
+        "### Commands",
+        "",
+        "Wall time and peak RSS of the commands that look at the export (diff: against "
+        "a copy with 1% of labels changed; review: `--base HEAD` on an unchanged work tree).",
+        "",
+        "| tickets | command | target | measured | met |",
+        "|---:|---|---|---|---|",
+    ]
+    for n, name, target, measured, met in command_targets(sizes):
+        lines.append(
+            f"| {n:,} | {name} | {target} | {measured} | "
+            f"{'—' if met is None else ('met' if met else 'MISSED')} |"
+        )
+    if max(sizes, default=0) < 10_000_000:
+        lines += ["", "10,000,000 not run here (`make bench` runs it)."]
     lines += ["", "![time per step and size](benchmarks.png)", "", END]
     return "\n".join(lines)
 
@@ -440,7 +607,7 @@ def chart(sizes: dict[int, Size]) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    steps = ("floor", "compiled", "models", "tests", "export", "pandas")
+    steps = ("floor", "compiled", "models", "tests", "export", "pandas", "plain")
     fig, ax = plt.subplots(figsize=(8, 4.5))
     width = 0.8 / len(steps)
     for i, name in enumerate(steps):
@@ -471,6 +638,14 @@ def chart(sizes: dict[int, Size]) -> None:
     fig.savefig(CHART, dpi=110)
 
 
+def read_size(saved: dict) -> Size:
+    """A Size from its results.json entry."""
+    size = Size(**{k: v for k, v in saved.items() if k not in ("steps", "commands")})
+    size.steps = {k: Step(**v) for k, v in saved["steps"].items()}
+    size.commands = {k: Step(**v) for k, v in saved.get("commands", {}).items()}
+    return size
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -479,6 +654,13 @@ def main() -> int:
     parser.add_argument("--sizes", help="comma-separated ticket counts (overrides --small)")
     parser.add_argument("--work", default=str(PROJECT / "target" / "bench"), help="scratch folder")
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/ alone")
+    parser.add_argument(
+        "--merge",
+        nargs="*",
+        default=[],
+        metavar="RESULTS_JSON",
+        help="also report the sizes in these results.json files of earlier runs",
+    )
     args = parser.parse_args()
     sizes = (
         tuple(int(n) for n in args.sizes.split(","))
@@ -490,6 +672,9 @@ def main() -> int:
     root = Path(args.work)
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     results: dict[int, Size] = {}
+    for path in args.merge:
+        for n, saved in json.loads(Path(path).read_text()).items():
+            results[int(n)] = read_size(saved)
     for n in sizes:
         results[n] = bench_size(n, root, small_checks=n == min(sizes))
         (root / "results.json").write_text(
@@ -498,6 +683,9 @@ def main() -> int:
     print()
     for target, measured, _, met in ratios(results):
         print(f"{'—' if met is None else 'met   ' if met else 'MISSED'}  {target}: {measured}")
+    for n, name, target, measured, met in command_targets(results):
+        verdict = "—" if met is None else "met   " if met else "MISSED"
+        print(f"{verdict}  {name} at {n:,}: {target}: {measured}")
     if not args.no_doc:
         text = DOC.read_text() if DOC.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
         head, _, rest = text.partition(START)
@@ -509,7 +697,7 @@ def main() -> int:
         f"{n:,} {s.name}"
         for n, size in results.items()
         for s in size.steps.values()
-        if not s.ok and s.name != "pandas"
+        if not s.ok and s.name not in ("pandas", "plain")
     ]
     if failed:
         print("failed: " + ", ".join(failed), file=sys.stderr)

@@ -307,7 +307,10 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _steps(label: str):
-    """A rich progress display, and the on_step callback that drives it."""
+    """A rich progress display, and the on_step callback that drives it;
+    quiet when output is not a terminal or CI is set."""
+    import os
+
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     progress = Progress(
@@ -317,6 +320,7 @@ def _steps(label: str):
         TimeElapsedColumn(),
         console=console,
         transient=True,
+        disable=not console.is_terminal or bool(os.environ.get("CI")),
     )
     task = progress.add_task("starting", total=None)
     return progress, lambda what: progress.update(task, description=what)
@@ -340,7 +344,14 @@ def _baseline(args: argparse.Namespace) -> int:
 
     progress, step = _steps("baseline")
     with progress:
-        report = run_baseline(args.path, on_step=step)
+        report = run_baseline(
+            args.path, on_step=step, max_train_rows=args.max_train_rows, seed=args.seed
+        )
+    sample = report["train_sample"]
+    console.print(
+        f"trained on {sample['rows']:,} of {sample['of_rows']:,} training rows"
+        + (f" (stratified sample, seed {sample['seed']})" if sample["sampled"] else "")
+    )
     for split, s in report["splits"].items():
         m = s["majority_baseline"]
         console.print(
@@ -362,7 +373,7 @@ def _audit(args: argparse.Namespace) -> int:
 
     progress, step = _steps("audit")
     with progress:
-        issues = run_audit(args.path, on_step=step)
+        issues = run_audit(args.path, on_step=step, max_rows=args.max_rows, seed=args.seed)
     table = Table(title="the ten most suspect labels in train", title_justify="left")
     for column in ("id", "given", "suggested", "score", "text"):
         table.add_column(column, overflow="fold", max_width=70 if column == "text" else None)
@@ -376,9 +387,15 @@ def _audit(args: argparse.Namespace) -> int:
         )
     console.print(table)
     flagged = int(issues["is_label_issue"].sum())
+    sample = issues.attrs["sample"]
     console.print(
-        f"{flagged} of {len(issues)} training rows flagged; "
-        f"wrote {Path(args.path) / 'label_issues.csv'}"
+        f"{flagged} of {len(issues):,} training rows flagged"
+        + (
+            f" (a stratified sample of {sample['of_rows']:,}, seed {sample['seed']})"
+            if sample["sampled"]
+            else ""
+        )
+        + f"; wrote the flagged rows to {Path(args.path) / 'label_issues.csv'}"
     )
     return 0
 
@@ -407,8 +424,9 @@ def _emit_diff(result: dict, args: argparse.Namespace) -> int:
 def _diff(args: argparse.Namespace) -> int:
     from trainset.diff import diff_exports
 
-    with console.status("comparing"):
-        result = diff_exports(args.old, args.new)
+    progress, step = _steps("diff")
+    with progress:
+        result = diff_exports(args.old, args.new, on_step=step)
     return _emit_diff(result, args)
 
 
@@ -540,6 +558,19 @@ def _add_diff_output(p: argparse.ArgumentParser) -> None:
         "split-moves, columns-removed, columns-retyped, label-shift",
     )
     p.add_argument("--out", default=None, help="write to this file instead of stdout")
+
+
+def _add_sample_options(
+    p: argparse.ArgumentParser, flag: str, default: int, verb: str, more: str = ""
+) -> None:
+    p.add_argument(
+        flag,
+        type=int,
+        default=default,
+        help=f"{verb} a stratified, seeded sample of at most this many training rows "
+        f"(default {default:,}){more}",
+    )
+    p.add_argument("--seed", type=int, default=0, help="the sample's seed (default 0)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -685,21 +716,27 @@ def build_parser() -> argparse.ArgumentParser:
         "baseline",
         help="train a quick fixed-seed baseline and score it",
         description="Train TF-IDF (word and character n-grams) + one-hot + scaling and "
-        "a logistic regression on train; report accuracy, macro-F1, F1 per label and "
+        "a logistic regression on train (a stratified, seeded sample of at most "
+        "--max-train-rows rows); report accuracy, macro-F1, F1 per label and "
         "the confusion matrix on validation and test beside the majority class. "
         "Writes PATH/baseline.json and PATH/confusion_matrix.png.",
     )
     p.add_argument("path", help="an exported version")
+    _add_sample_options(
+        p, "--max-train-rows", 200_000, "train on", "; validation and test are scored whole"
+    )
     p.set_defaults(func=_baseline)
 
     p = sub.add_parser(
         "audit",
         help="rank training rows whose labels look wrong",
         description="Rank the training rows most likely mislabelled with cleanlab's "
-        "find_label_issues on out-of-fold probabilities of the baseline pipeline. "
-        "Writes PATH/label_issues.csv and prints the top ten.",
+        "find_label_issues on out-of-fold probabilities of the baseline pipeline "
+        "(its text features hashed). Writes the flagged rows to PATH/label_issues.csv, "
+        "what was audited to PATH/label_issues.json, and prints the top ten.",
     )
     p.add_argument("path", help="an exported version")
+    _add_sample_options(p, "--max-rows", 100_000, "audit")
     p.set_defaults(func=_audit)
 
     p = sub.add_parser(

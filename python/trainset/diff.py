@@ -1,6 +1,7 @@
 """What a change does to a dataset: two exported versions, compared by id.
 
-diff_exports returns every figure as plain data (the JSON output);
+diff_exports returns every figure as plain data (the JSON output), computed
+in DuckDB over the split files joined on the id;
 render_markdown lays it out for a pull-request comment; broken_rules checks
 --fail-on rules such as `split-moves>0` or `rows-removed>5%`.
 """
@@ -9,118 +10,138 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from pathlib import Path
 
-from trainset.baseline import feature_kinds
 from trainset.compare import label_shift, schema_changes, total_variation
 from trainset.errors import TrainsetError
-from trainset.load import load_all
+from trainset.scan import attach, connect, feature_kinds_sql, fetch, literal, quote
 
 MARKDOWN_LIMIT = 65_000
 EXAMPLES = 10
 TEXT_EXAMPLES = 5
 
 
-def _same(a, b) -> bool:
-    a_missing = a is None or (isinstance(a, float) and a != a)
-    b_missing = b is None or (isinstance(b, float) and b != b)
-    if a_missing or b_missing:
-        return a_missing and b_missing
-    return str(a) == str(b)
-
-
-def diff_exports(old_path: str | Path, new_path: str | Path) -> dict:
-    old, old_m = load_all(old_path)
-    new, new_m = load_all(new_path)
-    label_old, label_new = old_m["roles"]["label"], new_m["roles"]["label"]
-    common = old.index.intersection(new.index)
-    old_c, new_c = old.loc[common], new.loc[common]
-
-    moved = old_c.index[old_c["split"].astype(str) != new_c["split"].astype(str)]
-    flips = common[
-        [not _same(a, b) for a, b in zip(old_c[label_old], new_c[label_new], strict=True)]
-    ]
+def diff_exports(old_path: str | Path, new_path: str | Path, on_step=None) -> dict:
+    """Every figure of the diff, computed in DuckDB by joining the two
+    exports' split files on the id: neither export is loaded whole."""
+    step = on_step or (lambda _: None)
+    con = connect()
+    step("reading the exports")
+    old_m = attach(con, old_path, "old")
+    new_m = attach(con, new_path, "new")
+    label_old, label_new = quote(old_m["roles"]["label"]), quote(new_m["roles"]["label"])
+    id_old, id_new = quote(old_m["roles"]["id"]), quote(new_m["roles"]["id"])
     shared_features = [
         f for f in new_m["roles"]["features"] if f in set(old_m["roles"]["features"])
     ]
-    changed_any = set(flips)
-    for feature in shared_features:
-        changed = [
-            i
-            for i, a, b in zip(common, old_c[feature], new_c[feature], strict=True)
-            if not _same(a, b)
-        ]
-        changed_any.update(changed)
+    # The old export's row order: its splits in turn, each by id.
+    ranks = " ".join(f"when {literal(s)} then {i}" for i, s in enumerate(old_m["splits"]))
+    changed_columns = "".join(
+        f", {_differs(f'o.{quote(f)}', f'n.{quote(f)}')} as {quote('changed:' + f)}"
+        for f in shared_features
+    )
+    step("joining on the id")
+    con.execute(
+        f"""
+        create temp table pairs as
+        select
+            cast(o.{id_old} as varchar) as id,
+            case o.split {ranks} end as old_rank,
+            o.split as old_split,
+            n.split as new_split,
+            cast(o.{label_old} as varchar) as old_label,
+            cast(n.{label_new} as varchar) as new_label,
+            {_differs(f"o.{label_old}", f"n.{label_new}")} as flipped
+            {changed_columns}
+        from old as o inner join new as n on o.{id_old} = n.{id_new}
+        """
+    )
+    changed_any = " or ".join(["flipped", *(quote("changed:" + f) for f in shared_features)])
 
+    step("counting rows by split")
+    old_rows = dict(fetch(con, "select split, count(*) from old group by split"))
+    new_rows = dict(fetch(con, "select split, count(*) from new group by split"))
+    added = dict(
+        fetch(
+            con,
+            f"select split, count(*) from new where {id_new} not in (select {id_old} from old) "
+            "group by split",
+        )
+    )
+    removed = dict(
+        fetch(
+            con,
+            f"select split, count(*) from old where {id_old} not in (select {id_new} from new) "
+            "group by split",
+        )
+    )
+    stays = {
+        split: (stay, changed)
+        for split, stay, changed in fetch(
+            con,
+            f"select old_split, count(*), count(*) filter (where {changed_any}) from pairs "
+            "where old_split = new_split group by old_split",
+        )
+    }
     rows = {}
     for split in dict.fromkeys([*old_m["splits"], *new_m["splits"]]):
-        in_old = old.index[old["split"] == split]
-        in_new = new.index[new["split"] == split]
-        stay = in_new.intersection(in_old)
-        n_changed = sum(1 for i in stay if i in changed_any)
+        stay, n_changed = stays.get(split, (0, 0))
         rows[split] = {
-            "old": len(in_old),
-            "new": len(in_new),
-            "added": int((~in_new.isin(old.index)).sum()),
-            "removed": int((~in_old.isin(new.index)).sum()),
+            "old": old_rows.get(split, 0),
+            "new": new_rows.get(split, 0),
+            "added": added.get(split, 0),
+            "removed": removed.get(split, 0),
             "changed": n_changed,
-            "unchanged": len(stay) - n_changed,
+            "unchanged": stay - n_changed,
         }
-    pairs = Counter((str(old_c.at[i, label_old]), str(new_c.at[i, label_new])) for i in flips)
+
+    step("labels and split moves")
+    (flips,) = fetch(con, "select count(*) from pairs where flipped")[0]
+    top_flips = fetch(
+        con,
+        "select old_label, new_label, count(*) as n from pairs where flipped "
+        "group by old_label, new_label order by n desc, min((old_rank, id)) limit 10",
+    )
+    flip_examples = fetch(
+        con,
+        f"select id, old_label, new_label from pairs where flipped order by id limit {EXAMPLES}",
+    )
+    (moved,) = fetch(con, "select count(*) from pairs where old_split <> new_split")[0]
+    move_examples = fetch(
+        con,
+        "select id, old_split, new_split from pairs where old_split <> new_split "
+        f"order by id limit {EXAMPLES}",
+    )
+    label_counts = {
+        side: dict(
+            fetch(
+                con,
+                f"select cast({label} as varchar), count(*) from {side} group by all",
+            )
+        )
+        for side, label in (("old", label_old), ("new", label_new))
+    }
+
     # The same text / categorical / numeric reading as the baseline's.
-    kinds = feature_kinds(new_m, new)
+    kinds = feature_kinds_sql(con, new_m, "new")
     features = {}
     for feature in shared_features:
-        kind = kinds[feature]
-        facts = {
-            "kind": kind,
-            "null_rate_old": float(old[feature].isna().mean()),
-            "null_rate_new": float(new[feature].isna().mean()),
-        }
-        if kind == "numeric":
-            a, b = old[feature].dropna().astype(float), new[feature].dropna().astype(float)
-            facts["mean_old"], facts["mean_new"] = _f(a.mean()), _f(b.mean())
-            for q in (0.25, 0.5, 0.75):
-                facts[f"p{int(q * 100)}_old"], facts[f"p{int(q * 100)}_new"] = (
-                    _f(a.quantile(q)),
-                    _f(b.quantile(q)),
-                )
-        elif kind == "categorical":
-            a = old[feature].fillna("<null>").astype(str).value_counts(normalize=True)
-            b = new[feature].fillna("<null>").astype(str).value_counts(normalize=True)
-            shifts = {v: float(b.get(v, 0) - a.get(v, 0)) for v in set(a.index) | set(b.index)}
-            top = sorted(shifts.items(), key=lambda kv: -abs(kv[1]))[:5]
-            facts["share_shifts"] = [
-                {"value": v, "old": float(a.get(v, 0)), "new": float(b.get(v, 0))}
-                for v, _ in top
-                if _ != 0
-            ]
-        else:
-            changed = [
-                (i, a, b)
-                for i, a, b in zip(common, old_c[feature], new_c[feature], strict=True)
-                if not _same(a, b)
-            ]
-            facts["changed_values"] = len(changed)
-            facts["examples"] = [
-                {"id": str(i), "old": _clip(a), "new": _clip(b)}
-                for i, a, b in changed[:TEXT_EXAMPLES]
-            ]
-        features[feature] = facts
+        step(f"feature {feature}")
+        features[feature] = _feature_facts(con, feature, kinds[feature], (id_old, id_new))
+    con.close()
 
     return {
         "old": {
             "path": str(old_path),
             "dataset": old_m["dataset"],
             "version": old_m["version"],
-            "rows": len(old),
+            "rows": sum(old_rows.values()),
         },
         "new": {
             "path": str(new_path),
             "dataset": new_m["dataset"],
             "version": new_m["version"],
-            "rows": len(new),
+            "rows": sum(new_rows.values()),
         },
         "rows": rows,
         "totals": {
@@ -131,26 +152,14 @@ def diff_exports(old_path: str | Path, new_path: str | Path) -> dict:
         },
         "labels": {
             "by_split": label_shift(old_m, new_m),
-            "total_variation": total_variation(
-                Counter(old[label_old].astype(str)), Counter(new[label_new].astype(str))
-            ),
-            "flips": len(flips),
-            "top_flips": [{"old": a, "new": b, "rows": n} for (a, b), n in pairs.most_common(10)],
-            "flip_examples": [
-                {
-                    "id": str(i),
-                    "old": str(old_c.at[i, label_old]),
-                    "new": str(new_c.at[i, label_new]),
-                }
-                for i in sorted(flips)[:EXAMPLES]
-            ],
+            "total_variation": total_variation(label_counts["old"], label_counts["new"]),
+            "flips": flips,
+            "top_flips": [{"old": a, "new": b, "rows": n} for a, b, n in top_flips],
+            "flip_examples": [{"id": i, "old": a, "new": b} for i, a, b in flip_examples],
         },
         "split_moves": {
-            "rows": len(moved),
-            "examples": [
-                {"id": str(i), "old": str(old_c.at[i, "split"]), "new": str(new_c.at[i, "split"])}
-                for i in sorted(moved)[:EXAMPLES]
-            ],
+            "rows": moved,
+            "examples": [{"id": i, "old": a, "new": b} for i, a, b in move_examples],
         },
         "schema": schema_changes(old_m, new_m),
         "features": features,
@@ -159,8 +168,72 @@ def diff_exports(old_path: str | Path, new_path: str | Path) -> dict:
     }
 
 
+def _differs(a: str, b: str) -> str:
+    """Whether two values differ as text, a missing value equal only to another."""
+    return f"(cast({a} as varchar) is distinct from cast({b} as varchar))"
+
+
+def _feature_facts(con, feature: str, kind: str, ids: tuple[str, str]) -> dict:
+    column = quote(feature)
+    null_old, null_new = (
+        fetch(con, f"select avg(case when {column} is null then 1.0 else 0.0 end) from {side}")[0][
+            0
+        ]
+        for side in ("old", "new")
+    )
+    facts = {
+        "kind": kind,
+        "null_rate_old": float(null_old or 0),
+        "null_rate_new": float(null_new or 0),
+    }
+    if kind == "numeric":
+        value = f"cast({column} as double)"
+        for side in ("old", "new"):
+            mean, quartiles = fetch(
+                con,
+                f"select fsum({value}) / count({value}), quantile_cont({value}, [0.25, 0.5, 0.75]) "
+                f"from {side}",
+            )[0]
+            facts[f"mean_{side}"] = _f(mean)
+            for q, v in zip((25, 50, 75), quartiles or (None,) * 3, strict=True):
+                facts[f"p{q}_{side}"] = _f(v)
+    elif kind == "categorical":
+        value = f"coalesce(cast({column} as varchar), '<null>')"
+        shifts = fetch(
+            con,
+            f"""
+            with a as (select {value} as v, count(*) / sum(count(*)) over () as share
+                from old group by v),
+            b as (select {value} as v, count(*) / sum(count(*)) over () as share
+                from new group by v)
+            select coalesce(a.v, b.v) as v, coalesce(a.share, 0), coalesce(b.share, 0)
+            from a full outer join b on a.v = b.v
+            where coalesce(b.share, 0) - coalesce(a.share, 0) <> 0
+            order by abs(coalesce(b.share, 0) - coalesce(a.share, 0)) desc, v
+            limit 5
+            """,
+        )
+        facts["share_shifts"] = [{"value": v, "old": a, "new": b} for v, a, b in shifts]
+    else:
+        changed = quote("changed:" + feature)
+        (facts["changed_values"],) = fetch(con, f"select count(*) from pairs where {changed}")[0]
+        examples = fetch(
+            con,
+            f"""
+            select p.id, cast(o.{column} as varchar), cast(n.{column} as varchar)
+            from (select * from pairs where {changed} order by old_rank, id
+                limit {TEXT_EXAMPLES}) as p
+            inner join old as o on cast(o.{ids[0]} as varchar) = p.id
+            inner join new as n on cast(n.{ids[1]} as varchar) = p.id
+            order by p.old_rank, p.id
+            """,
+        )
+        facts["examples"] = [{"id": i, "old": _clip(a), "new": _clip(b)} for i, a, b in examples]
+    return facts
+
+
 def _f(value) -> float | None:
-    return None if value != value else float(value)
+    return None if value is None or value != value else float(value)
 
 
 def _clip(value, limit: int = 200) -> str | None:

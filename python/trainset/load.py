@@ -21,10 +21,8 @@ def _duckdb_type(data_type: str | None) -> str:
     return {"string": "varchar", "int": "integer", "long": "bigint"}.get(text, text)
 
 
-def read_split_file(path: Path, kind: str, split: str, manifest: dict):
-    """One split's features or labels as a pandas DataFrame, types intact."""
-    import duckdb
-
+def split_reader_sql(path: Path, kind: str, split: str, manifest: dict) -> str:
+    """The DuckDB table function that reads one split's features or labels."""
     fmt = manifest["format"]
     file = Path(path) / split / f"{kind}.{fmt}"
     if not file.is_file():
@@ -38,26 +36,35 @@ def read_split_file(path: Path, kind: str, split: str, manifest: dict):
     ]
     columns = "{" + ", ".join(f"'{n}': '{types[n]}'" for n in names) + "}"
     literal = "'" + str(file).replace("'", "''") + "'"
-    reader = {
+    return {
         "parquet": f"read_parquet({literal})",
         # Quoted empty fields are empty strings, unquoted ones are nulls.
         "csv": f"read_csv({literal}, header = true, columns = {columns}, "
         "allow_quoted_nulls = false, delim = ',', quote = '\"', escape = '\"')",
         "jsonl": f"read_json({literal}, columns = {columns}, format = 'newline_delimited')",
     }[fmt]
+
+
+def read_split_file(path: Path, kind: str, split: str, manifest: dict):
+    """One split's features or labels as a pandas DataFrame, types intact."""
+    import duckdb
+
+    reader = split_reader_sql(path, kind, split, manifest)
     with duckdb.connect() as con:
         frame = con.sql(f"select * from {reader}").df()
-    return frame.set_index(roles["id"])
+    return frame.set_index(manifest["roles"]["id"])
 
 
-def load(path: str | Path, split: str = "train"):
+def load(path: str | Path, split: str = "train", verify: bool = True):
     """(X, y) of one split: a DataFrame of features and a Series of labels,
-    both indexed by the id, after checking every file's checksum."""
+    both indexed by the id, after checking every file's checksum (unless
+    the caller has just done so)."""
     from trainset.export import verify_export
 
     path = Path(path)
     manifest = read_manifest(path)
-    verify_export(path)
+    if verify:
+        verify_export(path)
     features = read_split_file(path, "features", split, manifest)
     labels = read_split_file(path, "labels", split, manifest)
     if not features.index.equals(labels.index):

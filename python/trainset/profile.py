@@ -1,7 +1,10 @@
 """A self-contained HTML profile of an exported dataset version.
 
 Charts are matplotlib PNGs embedded as data URIs and the page has no
-script, so it opens anywhere with no network. sweetviz compares train and
+script, so it opens anywhere with no network. Every count is computed in
+DuckDB over the split files, so a profile of millions of rows takes seconds
+and bounded memory; duplicates and conflicts use the dbt tests' own text
+key (the text_key macro, rendered from macros/). sweetviz compares train and
 test well but only for numeric or boolean targets; a multi-class label is
 what every trainset dataset has, so the charts here are drawn per label.
 """
@@ -17,13 +20,27 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from trainset.baseline import feature_kinds
-from trainset.compare import label_shift, row_changes, schema_changes
-from trainset.load import load_all
+from trainset.baseline import SEED
+from trainset.compare import label_shift, schema_changes
+from trainset.scan import (
+    attach,
+    connect,
+    feature_kinds_sql,
+    fetch,
+    literal,
+    quote,
+    sample_sql,
+    text_key_sql,
+)
 
 DRIFT_THRESHOLD = 0.1  # Jensen-Shannon distance between train and a split
 SHORT_TEXT, LONG_TEXT = 5, 1000
 EXAMPLES = 20
+# The distinctive tokens per label are counted in Python, on at most this many rows.
+TOKEN_SAMPLE = 20_000
+AUDIT_TEXT = 300
+# The order no_cross_split_duplicates ranks splits in (its default).
+SPLIT_ORDER = ("train", "validation", "test")
 SECTIONS = ("overview", "features", "drift", "problems", "baseline", "audit", "compare")
 
 
@@ -41,10 +58,16 @@ def _png(fig) -> str:
     return f'<img class="chart" alt="chart" src="data:image/png;base64,{data}">'
 
 
-def _table(headers: list[str], rows: list[list]) -> str:
+def _table(headers: list[str], rows: list[list], css: str = "") -> str:
     head = "".join(f"<th>{_esc(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td>{c.html() if isinstance(c, Cell) else _esc(c)}</td>" for c in row)
+        + "</tr>"
+        for row in rows
+    )
+    klass = f' class="{css}"' if css else ""
+    return f"<table{klass}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _figure(width=7, height=3.2):
@@ -56,58 +79,12 @@ def _figure(width=7, height=3.2):
     return plt.subplots(figsize=(width, height))
 
 
-def js_distance(p: Counter, q: Counter) -> float:
-    """Jensen-Shannon distance (base 2, in [0, 1]) of two count tables."""
-    sp, sq = sum(p.values()) or 1, sum(q.values()) or 1
-    total = 0.0
-    for key in set(p) | set(q):
-        a, b = p.get(key, 0) / sp, q.get(key, 0) / sq
-        m = (a + b) / 2
-        if a:
-            total += 0.5 * a * math.log2(a / m)
-        if b:
-            total += 0.5 * b * math.log2(b / m)
-    return math.sqrt(max(total, 0.0))
-
-
-def _bins(values, edges) -> Counter:
-    import numpy as np
-
-    counts, _ = np.histogram(values, bins=edges)
-    return Counter({i: int(n) for i, n in enumerate(counts)})
-
-
-def _distribution(series, kind: str, edges=None) -> Counter:
-    """What drift is measured on: values, numeric bins or text lengths."""
-    if kind == "categorical":
-        return Counter(series.fillna("<null>").astype(str))
-    values = (
-        series.dropna().astype(str).str.len() if kind == "text" else series.dropna().astype(float)
-    )
-    return _bins(values, edges)
-
-
-def _edges(series, kind: str):
-    import numpy as np
-
-    values = (
-        series.dropna().astype(str).str.len() if kind == "text" else series.dropna().astype(float)
-    )
-    if values.empty:
-        return np.array([0.0, 1.0])
-    return np.unique(np.quantile(values, np.linspace(0, 1, 11)))
-
-
-def normalize(text) -> str:
-    return re.sub(r"\s+", " ", str(text or "").strip().lower())
-
-
 TOKEN = re.compile(r"[^\W\d_]{3,}|<\w+>")
 
 
 def distinctive_tokens(texts, labels, top: int = 8) -> dict[str, list[str]]:
     """Per label, the tokens most over-represented against the other labels
-    (smoothed log-odds)."""
+    (smoothed log-odds); ties in alphabetical order."""
     per_label: dict[str, Counter] = {}
     for text, label in zip(texts, labels, strict=True):
         per_label.setdefault(label, Counter()).update(set(TOKEN.findall(str(text).lower())))
@@ -121,7 +98,7 @@ def distinctive_tokens(texts, labels, top: int = 8) -> dict[str, list[str]]:
             for token, n in counts.items()
             if n >= 3
         }
-        result[label] = [t for t, _ in sorted(scored.items(), key=lambda kv: -kv[1])[:top]]
+        result[label] = [t for t, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
     return result
 
 
@@ -153,142 +130,352 @@ def _label_chart(manifests: list[tuple[str, dict]]) -> str:
     return _png(fig)
 
 
-def _feature_section(frame, column: str, kind: str, splits: list[str], label: str) -> tuple:
-    """HTML for one feature, and its drift rows."""
+def js_distance_sql(con, bucket: str, split: str, where: str = "true") -> float:
+    """Jensen-Shannon distance (base 2, in [0, 1]) between the distribution
+    of the bucket expression in train and in split, computed in DuckDB."""
+    (total,) = fetch(
+        con,
+        f"""
+        with counts as (
+            select split, {bucket} as k, count(*) as n
+            from rows where split in ('train', {literal(split)}) and {where}
+            group by all
+        ),
+        shares as (
+            select split, k, n / sum(n) over (partition by split) as share from counts
+        ),
+        paired as (
+            select coalesce(a.share, 0) as a, coalesce(b.share, 0) as b
+            from (select * from shares where split = 'train') as a
+            full outer join (select * from shares where split = {literal(split)}) as b
+                on a.k is not distinct from b.k
+        )
+        select coalesce(sum(
+            case when a > 0 then 0.5 * a * log2(a / ((a + b) / 2)) else 0 end
+            + case when b > 0 then 0.5 * b * log2(b / ((a + b) / 2)) else 0 end
+        ), 0) from paired
+        """,
+    )[0]
+    return math.sqrt(max(total, 0.0))
+
+
+def _bin_case(value: str, edges: list[float]) -> str:
+    """The bin of value among edges, as numpy.histogram counts it."""
+    if len(edges) < 3:
+        return "0"
+    whens = " ".join(f"when {value} < {e!r} then {i}" for i, e in enumerate(edges[1:-1]))
+    return f"case {whens} else {len(edges) - 2} end"
+
+
+def _deciles(con, value: str, where: str) -> list[float]:
+    (quantiles,) = fetch(
+        con,
+        f"select quantile_cont({value}, [{', '.join(str(i / 10) for i in range(11))}]) "
+        f"from rows where {where}",
+    )[0]
+    return sorted(set(quantiles)) if quantiles else [0.0, 1.0]
+
+
+def _null_rates(con, column: str, splits: list[str]) -> list[list]:
+    rates = dict(
+        fetch(
+            con,
+            f"select split, avg(case when {quote(column)} is null then 1.0 else 0.0 end) "
+            "from rows group by split",
+        )
+    )
+    return [[s, f"{rates.get(s, 0):.1%}"] for s in splits]
+
+
+def _categorical_chart(con, column: str, splits: list[str]) -> str:
     import numpy as np
 
+    value = f"coalesce(cast({quote(column)} as varchar), '<null>')"
+    top = [
+        v
+        for (v,) in fetch(
+            con,
+            f"select {value} as v from rows group by v order by count(*) desc, v limit 10",
+        )
+    ]
+    shares = {
+        (s, v): share
+        for s, v, share in fetch(
+            con,
+            f"select split, {value} as v, count(*) / sum(count(*)) over (partition by split) "
+            "from rows group by split, v",
+        )
+        if v in set(top)
+    }
+    fig, ax = _figure()
+    x = np.arange(len(top))
+    width = 0.8 / len(splits)
+    for i, s in enumerate(splits):
+        ax.bar(x + i * width, [shares.get((s, v), 0) for v in top], width, label=s)
+    ax.set_xticks(
+        x + width * (len(splits) - 1) / 2, [str(v)[:20] for v in top], rotation=30, ha="right"
+    )
+    ax.set_ylabel("share")
+    ax.legend(fontsize=7)
+    return _png(fig)
+
+
+def _numeric_parts(con, column: str, splits: list[str]) -> list[str]:
+    value = f"cast({quote(column)} as double)"
+    stats = {
+        row[0]: row[1:]
+        for row in fetch(
+            con,
+            f"select split, count({value}), avg({value}), stddev_samp({value}), min({value}), "
+            f"quantile_cont({value}, [0.25, 0.5, 0.75]), max({value}) from rows group by split",
+        )
+    }
+    lo, hi = fetch(con, f"select min({value}), max({value}) from rows")[0]
+    fig, ax = _figure()
+    if lo is not None:
+        width = (hi - lo) / 30 or 1.0
+        counts = fetch(
+            con,
+            f"select split, least(cast(floor(({value} - {lo!r}) / {width!r}) as integer), 29) "
+            f"as b, count(*) from rows where {value} is not null group by all",
+        )
+        edges = [lo + i * width for i in range(31)]
+        for s in splits:
+            n = stats.get(s, (0,))[0] or 1
+            heights = [0.0] * 30
+            for split, b, count in counts:
+                if split == s:
+                    heights[b] = count / (n * width)
+            ax.stairs(heights, edges, fill=True, alpha=0.5, label=s)
+        ax.legend(fontsize=7)
+    rows = []
+    for s in splits:
+        n, mean, std, low, quartiles, high = stats.get(s, (0, None, None, None, None, None))
+        values = (mean, std, low, *(quartiles or (None,) * 3), high)
+        rows.append(
+            [s, n] + ([f"{x:.3g}" if x is not None else "nan" for x in values] if n else [""] * 7)
+        )
+    return [
+        _table(["split", "n", "mean", "std", "min", "p25", "median", "p75", "max"], rows),
+        _png(fig),
+    ]
+
+
+def _text_parts(con, column: str, label: str, sample: dict) -> list[str]:
+    length = f"length(coalesce(cast({quote(column)} as varchar), ''))"
+    boxes = fetch(
+        con,
+        f"""
+        with lengths as (select cast({quote(label)} as varchar) as g, {length} as n from rows),
+        quartiles as (
+            select g, quantile_cont(n, [0.25, 0.5, 0.75]) as q from lengths group by g
+        )
+        select g, q,
+            min(n) filter (where n >= q[1] - 1.5 * (q[3] - q[1])),
+            max(n) filter (where n <= q[3] + 1.5 * (q[3] - q[1]))
+        from lengths inner join quartiles using (g)
+        group by g, q order by g
+        """,
+    )
+    fig, ax = _figure()
+    ax.bxp(
+        [
+            {"label": g, "q1": q[0], "med": q[1], "q3": q[2], "whislo": lo, "whishi": hi}
+            for g, q, lo, hi in boxes
+        ],
+        showfliers=False,
+    )
+    ax.set_xticks(range(1, len(boxes) + 1), [g for g, *_ in boxes], rotation=30, ha="right")
+    ax.set_ylabel("length (characters)")
+    texts = sample["frame"]
+    tokens = distinctive_tokens(texts[column].fillna(""), texts[label].astype(str))
+    return [
+        _table(
+            ["label", "most distinctive tokens"], [[g, ", ".join(t)] for g, t in tokens.items()]
+        ),
+        f'<p class="note">Distinctive tokens: {sample["said"]}.</p>',
+        _png(fig),
+    ]
+
+
+def _feature_section(con, column: str, kind: str, splits: list[str], label: str, sample) -> tuple:
+    """HTML for one feature, and its drift rows."""
     parts = [
         f'<section class="feature" id="feature-{_esc(column)}">',
         f"<h3>{_esc(column)} <small>({kind})</small></h3>",
+        _table(["split", "null rate"], _null_rates(con, column, splits)),
     ]
-    null_rows = [[s, f"{frame.loc[frame.split == s, column].isna().mean():.1%}"] for s in splits]
-    parts.append(_table(["split", "null rate"], null_rows))
-    fig, ax = _figure()
     if kind == "categorical":
-        top = frame[column].fillna("<null>").astype(str).value_counts().index[:10]
-        x = np.arange(len(top))
-        width = 0.8 / len(splits)
-        for i, s in enumerate(splits):
-            shares = frame.loc[frame.split == s, column].fillna("<null>").astype(str)
-            shares = shares.value_counts(normalize=True)
-            ax.bar(x + i * width, [shares.get(v, 0) for v in top], width, label=s)
-        ax.set_xticks(
-            x + width * (len(splits) - 1) / 2, [str(v)[:20] for v in top], rotation=30, ha="right"
-        )
-        ax.set_ylabel("share")
-        ax.legend(fontsize=7)
-    elif kind == "numeric":
-        for s in splits:
-            values = frame.loc[frame.split == s, column].dropna().astype(float)
-            ax.hist(values, bins=30, alpha=0.5, density=True, label=s)
-        ax.legend(fontsize=7)
-        stats = []
-        for s in splits:
-            v = frame.loc[frame.split == s, column].dropna().astype(float)
-            q = v.quantile([0.25, 0.5, 0.75]) if len(v) else None
-            stats.append(
-                [s, len(v)]
-                + (
-                    [
-                        f"{x:.3g}"
-                        for x in (v.mean(), v.std(), v.min(), q[0.25], q[0.5], q[0.75], v.max())
-                    ]
-                    if len(v)
-                    else [""] * 7
-                )
-            )
-        parts.append(
-            _table(["split", "n", "mean", "std", "min", "p25", "median", "p75", "max"], stats)
-        )
+        parts.append(_categorical_chart(con, column, splits))
+        bucket, where = f"coalesce(cast({quote(column)} as varchar), '<null>')", "true"
     else:
-        lengths = frame[column].fillna("").astype(str).str.len()
-        groups = sorted(frame[label].astype(str).unique())
-        ax.boxplot([lengths[frame[label].astype(str) == g] for g in groups], showfliers=False)
-        ax.set_xticks(range(1, len(groups) + 1), groups, rotation=30, ha="right")
-        ax.set_ylabel("length (characters)")
-        tokens = distinctive_tokens(frame[column].fillna(""), frame[label].astype(str))
-        parts.append(
-            _table(
-                ["label", "most distinctive tokens"], [[g, ", ".join(t)] for g, t in tokens.items()]
-            )
+        parts += (
+            _numeric_parts(con, column, splits)
+            if kind == "numeric"
+            else _text_parts(con, column, label, sample)
         )
-    parts.append(_png(fig))
+        value = (
+            f"cast({quote(column)} as double)"
+            if kind == "numeric"
+            else f"length(cast({quote(column)} as varchar))"
+        )
+        where = f"{quote(column)} is not null"
+        bucket = _bin_case(value, _deciles(con, value, where))
     drift = []
-    edges = None if kind == "categorical" else _edges(frame[column], kind)
-    train = _distribution(frame.loc[frame.split == "train", column], kind, edges)
     for s in splits:
-        if s == "train":
+        if s == "train" or "train" not in splits:
             continue
-        d = js_distance(train, _distribution(frame.loc[frame.split == s, column], kind, edges))
+        d = js_distance_sql(con, bucket, s, where)
         drift.append([column, kind, s, f"{d:.3f}", "yes" if d > DRIFT_THRESHOLD else ""])
     parts.append("</section>")
     return "".join(parts), drift
 
 
-def _problems(frame, manifest: dict, text_columns: list[str], label: str) -> str:
-    features = manifest["roles"]["features"]
+def _text_sample(con, manifest: dict, text_columns: list[str], seed: int = SEED) -> dict:
+    """The rows the distinctive tokens are computed on: all of them, or a
+    stratified, seeded sample; and how the page says so."""
+    roles = manifest["roles"]
+    columns = ", ".join(quote(c) for c in [roles["id"], *text_columns, roles["label"]])
+    (total,) = fetch(con, "select count(*) from rows")[0]
+    order = f"order by {quote(roles['id'])}"
+    if total <= TOKEN_SAMPLE:
+        frame = con.execute(f"select {columns} from rows {order}").df()
+        said = f"computed on all {total:,} rows"
+    else:
+        inner = sample_sql("rows", roles["id"], TOKEN_SAMPLE, seed, roles["label"])
+        frame = con.execute(f"select {columns} from ({inner}) {order}").df()
+        said = (
+            f"computed on a sample of {len(frame):,} of {total:,} rows "
+            f"(stratified by label, seed {seed})"
+        )
+    return {"frame": frame, "said": said, "rows": len(frame), "seed": seed}
+
+
+def _split_order(manifest: dict) -> str:
+    whens = " ".join(f"when {literal(s)} then {i}" for i, s in enumerate(manifest["splits"]))
+    return f"case split {whens} end"
+
+
+def _problems(con, manifest: dict, text_columns: list[str], label: str) -> str:
+    roles = manifest["roles"]
+    ident = quote(roles["id"])
+    features = ", ".join(quote(f) for f in roles["features"])
+    order = f"{_split_order(manifest)}, {ident}"
+    first_text = [quote(c) for c in text_columns[:1]]
     parts = []
-    dup_key = frame[features].astype("string").fillna("<null>").agg("\x1f".join, axis=1)
-    within = frame[dup_key.duplicated(keep=False)].assign(_key=dup_key)
-    within = within[within.duplicated(["_key", "split"], keep=False)]
-    parts.append(f"<h3>Exact duplicates within a split: {len(within)} rows</h3>")
+    # Rows whose split and features another row shares: grouped by a hash
+    # first, so the window partitions on one number, then checked in full.
+    con.execute(
+        f"""
+        create temporary table within_split as
+        with hashed as (select *, hash(split, {features}) as h from rows),
+        repeated as (select h from hashed group by h having count(*) > 1),
+        counted as (
+            select *, count(*) over (partition by split, {features}) as copies
+            from hashed where h in (select h from repeated)
+        )
+        select {", ".join([ident, "split", *first_text])} from counted where copies > 1
+        """
+    )
+    within = "select * from within_split"
+    (n_within,) = fetch(con, "select count(*) from within_split")[0]
+    parts.append(f"<h3>Exact duplicates within a split: {n_within} rows</h3>")
     parts.append(
         _table(
             ["id", "split", *text_columns[:1]],
+            [list(r) for r in fetch(con, f"{within} order by {order} limit {EXAMPLES}")],
+        )
+    )
+    if not text_columns:
+        return "".join(parts)
+    key = text_key_sql(text_columns)
+    ranks = " ".join(f"when {literal(s)} then {i}" for i, s in enumerate(SPLIT_ORDER))
+    # The key is computed once: the duplicates and the conflicts read it.
+    con.execute(
+        f"""
+        create temporary table keyed as
+        select {ident} as id, split, case split {ranks} end as split_rank,
+            {key} as text_key, cast({quote(label)} as varchar) as label_value
+        from rows
+        """
+    )
+    con.execute(
+        """
+        create temporary table across_splits as
+        with ranked as (
+            select *, min(split_rank) over (partition by text_key) as first_rank from keyed
+        )
+        select id, split, split_rank, text_key, first_rank from ranked
+        where split_rank > first_rank
+        """
+    )
+    across = "select id, split, text_key, first_rank from across_splits"
+    (n_across,) = fetch(con, "select count(*) from across_splits")[0]
+    parts.append(
+        f"<h3>Duplicates across splits: {n_across} rows</h3>"
+        f"<p>Rows whose text ({_esc(', '.join(text_columns))}, normalized as the dbt tests "
+        "no_cross_split_duplicates and no_conflicting_labels normalize it) is already in an "
+        f"earlier split ({' before '.join(SPLIT_ORDER)}).</p>"
+    )
+    parts.append(
+        _table(
+            ["id", "split", "also in", "text"],
             [
-                [i, r.split, *(r[c] for c in text_columns[:1])]
-                for i, r in within.head(EXAMPLES).iterrows()
+                [i, s, SPLIT_ORDER[first], _clip(t)]
+                for i, s, t, first in fetch(
+                    con, f"{across} order by text_key, split_rank, id limit {EXAMPLES}"
+                )
             ],
         )
     )
-    if text_columns:
-        key = frame[text_columns].fillna("").astype(str).agg(" | ".join, axis=1).map(normalize)
-        splits_of = key.groupby(key).transform(lambda k: frame.loc[k.index, "split"].nunique())
-        across = frame[splits_of > 1].assign(_key=key[splits_of > 1]).sort_values("_key")
-        parts.append(f"<h3>Duplicates across splits: {len(across)} rows</h3>")
-        parts.append(
-            _table(
-                ["id", "split", "text"],
-                [[i, r.split, r._key] for i, r in across.head(EXAMPLES).iterrows()],
-            )
-        )
-        labels_of = frame[label].astype(str).groupby(key).agg(lambda v: sorted(set(v)))
-        conflicts = labels_of[labels_of.map(len) > 1]
-        sizes = key.value_counts()
-        parts.append(
-            f"<h3>Texts with conflicting labels: {len(conflicts)} texts, "
-            f"{int(sizes[conflicts.index].sum()) if len(conflicts) else 0} rows</h3>"
-        )
-        parts.append(
-            _table(
-                ["text", "labels", "rows"],
-                [[t, ", ".join(v), int(sizes[t])] for t, v in conflicts.head(EXAMPLES).items()],
-            )
-        )
-        for column in text_columns:
-            lengths = frame[column].fillna("").astype(str).str.len()
-            short = frame[lengths < SHORT_TEXT]
-            long = frame[lengths > LONG_TEXT]
-            parts.append(
-                f"<h3>{_esc(column)}: {len(short)} very short (&lt; {SHORT_TEXT} "
-                f"characters), {len(long)} very long (&gt; {LONG_TEXT})</h3>"
-            )
-            parts.append(
-                _table(
-                    ["id", "split", "length", "text"],
-                    [
-                        [i, r.split, len(str(r[column] or "")), str(r[column])[:200]]
-                        for i, r in pd_concat(short, long).head(EXAMPLES).iterrows()
-                    ],
+    con.execute(
+        """
+        create temporary table conflicts as
+        select text_key, string_agg(distinct label_value, ', ' order by label_value) as labels,
+            count(*) as n
+        from keyed group by text_key having count(distinct label_value) > 1
+        """
+    )
+    conflicts = "select * from conflicts"
+    n_texts, n_rows = fetch(con, "select count(*), coalesce(sum(n), 0) from conflicts")[0]
+    parts.append(f"<h3>Texts with conflicting labels: {n_texts} texts, {int(n_rows)} rows</h3>")
+    parts.append(
+        _table(
+            ["text", "labels", "rows"],
+            [
+                [_clip(t), labels, n]
+                for t, labels, n in fetch(
+                    con, f"{conflicts} order by n desc, text_key limit {EXAMPLES}"
                 )
-            )
+            ],
+        )
+    )
+    for column in text_columns:
+        length = f"length(coalesce(cast({quote(column)} as varchar), ''))"
+        (short, long) = fetch(
+            con,
+            f"select count(*) filter (where {length} < {SHORT_TEXT}), "
+            f"count(*) filter (where {length} > {LONG_TEXT}) from rows",
+        )[0]
+        parts.append(
+            f"<h3>{_esc(column)}: {short} very short (&lt; {SHORT_TEXT} "
+            f"characters), {long} very long (&gt; {LONG_TEXT})</h3>"
+        )
+        examples = fetch(
+            con,
+            f"""
+            select {ident}, split, {length} as n, left(cast({quote(column)} as varchar), 200)
+            from rows where {length} < {SHORT_TEXT} or {length} > {LONG_TEXT}
+            order by n >= {SHORT_TEXT}, {order} limit {EXAMPLES}
+            """,
+        )
+        parts.append(_table(["id", "split", "length", "text"], [list(r) for r in examples]))
     return "".join(parts)
 
 
-def pd_concat(*frames):
-    import pandas as pd
-
-    return pd.concat(frames)
+def _clip(text, limit: int = 200) -> str:
+    text = "" if text is None else str(text)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _baseline_section(path: Path) -> str:
@@ -308,8 +495,16 @@ def _baseline_section(path: Path) -> str:
                 f"{s['majority_baseline']['macro_f1']:.3f}",
             ]
         )
+    sample = report.get("train_sample")
+    trained = (
+        f" Trained on {sample['rows']:,} of {sample['of_rows']:,} training rows"
+        + (f" (a stratified sample, seed {sample['seed']})." if sample["sampled"] else ".")
+        if sample
+        else ""
+    )
     parts = [
-        f"<p>{_esc(report['model'])}; majority label: <b>{_esc(report['majority_label'])}</b>.</p>",
+        f"<p>{_esc(report['model'])}; majority label: <b>{_esc(report['majority_label'])}</b>."
+        f"{trained}</p>",
         _table(
             ["split", "rows", "accuracy", "macro-F1", "majority accuracy", "majority macro-F1"],
             rows,
@@ -334,30 +529,74 @@ def _baseline_section(path: Path) -> str:
     return "".join(parts)
 
 
-def _audit_section(path: Path) -> str:
+class Cell:
+    """A table cell shown clipped, with its full text on hover."""
+
+    def __init__(self, text, limit: int = AUDIT_TEXT):
+        self.text = "" if text is None else str(text)
+        self.limit = limit
+
+    def html(self) -> str:
+        if len(self.text) <= self.limit:
+            return _esc(self.text)
+        return f'<span title="{_esc(self.text)}">{_esc(self.text[: self.limit])}…</span>'
+
+
+def _audit_section(path: Path, full_text=None) -> str:
     import pandas as pd
 
     issues_path = path / "label_issues.csv"
     if not issues_path.is_file():
         return "<p>No audit yet: run <code>trainset audit</code> on this export.</p>"
-    issues = pd.read_csv(issues_path, dtype=str)
+    issues = pd.read_csv(issues_path, dtype=str, keep_default_na=False)
+    facts_path = path / "label_issues.json"
+    facts = json.loads(facts_path.read_text()) if facts_path.is_file() else {}
     flagged = int((issues["is_label_issue"] == "True").sum())
+    audited = facts.get("rows", len(issues))
+    sample = facts.get("sample", {})
+    said = (
+        f" (a stratified sample of {audited:,} of {sample['of_rows']:,} training rows, "
+        f"seed {sample['seed']})"
+        if sample.get("sampled")
+        else ""
+    )
+    top = issues.head(EXAMPLES)
+    # The CSV keeps the start of each text; the page shows the whole on hover.
+    whole = full_text(list(top.iloc[:, 0])) if full_text and len(top) else {}
+    rows = []
+    for values in top.itertuples(index=False):
+        row = dict(zip(issues.columns, values, strict=True))
+        if "score" in row:
+            row["score"] = f"{float(row['score']):.3f}"
+        if "text" in row:
+            row["text"] = Cell(whole.get(values[0], row["text"]))
+        rows.append(list(row.values()))
     return (
-        f"<p>{flagged} of {len(issues)} training rows flagged by cleanlab; "
-        f"the {EXAMPLES} most suspect:</p>"
-        + _table(list(issues.columns), issues.head(EXAMPLES).values.tolist())
+        f"<p>{flagged} of {audited} training rows flagged by cleanlab{said}; "
+        f"the {min(EXAMPLES, len(issues))} most suspect (text cut to {AUDIT_TEXT} characters, "
+        "the whole text on hover):</p>" + _table(list(issues.columns), rows, "audit")
     )
 
 
-def _compare_section(frame, manifest, other_frame, other_manifest, other_path) -> str:
+def _compare_section(con, manifest, other_manifest, other_path) -> str:
     changes = schema_changes(other_manifest, manifest)
-    rows = row_changes(other_frame, frame)
+    ident = quote(manifest["roles"]["id"])
+    other_ident = quote(other_manifest["roles"]["id"])
+    added, removed, kept = fetch(
+        con,
+        f"""
+        select count(*) filter (where o.id is null), count(*) filter (where t.id is null),
+            count(*) filter (where t.id is not null and o.id is not null)
+        from (select {ident} as id from rows) as t
+        full outer join (select {other_ident} as id from other) as o on t.id = o.id
+        """,
+    )[0]
     shift = label_shift(other_manifest, manifest)
     parts = [
         f"<p>Against <code>{_esc(other_path)}</code> "
         f"({_esc(other_manifest['dataset'])} v{other_manifest['version']}).</p>",
         "<h3>Rows</h3>",
-        _table(["added", "removed", "kept"], [[rows["added"], rows["removed"], rows["kept"]]]),
+        _table(["added", "removed", "kept"], [[added, removed, kept]]),
         "<h3>Columns</h3>",
         _table(
             ["added", "removed", "retyped", "role changed"],
@@ -384,17 +623,18 @@ def _compare_section(frame, manifest, other_frame, other_manifest, other_path) -
         f"<div><h4>other version</h4>{_label_chart([('other', other_manifest)])}</div>",
         "</div>",
     ]
+    shared = [c for c in manifest["roles"]["features"] if c in other_manifest["roles"]["features"]]
     feature_rows = []
-    for column in manifest["roles"]["features"]:
-        if column not in other_frame.columns:
-            continue
-        feature_rows.append(
-            [
-                column,
-                f"{other_frame[column].isna().mean():.1%}",
-                f"{frame[column].isna().mean():.1%}",
-            ]
+    if shared:
+        nulls = ", ".join(
+            f"avg(case when {quote(c)} is null then 1.0 else 0.0 end)" for c in shared
         )
+        (other_rates,) = fetch(con, f"select {nulls} from other")
+        (rates,) = fetch(con, f"select {nulls} from rows")
+        feature_rows = [
+            [c, f"{a or 0:.1%}", f"{b or 0:.1%}"]
+            for c, a, b in zip(shared, other_rates, rates, strict=True)
+        ]
     parts.append(_table(["feature", "null rate (other)", "null rate (this)"], feature_rows))
     return "".join(parts)
 
@@ -402,24 +642,36 @@ def _compare_section(frame, manifest, other_frame, other_manifest, other_path) -
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
 table{border-collapse:collapse;margin:.5em 0 1em;font-size:.85em}
-td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top;max-width:600px}
+td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top;max-width:600px;
+overflow-wrap:anywhere}
 th{background:#f3f3f3} section{margin-bottom:2em} img.chart{max-width:100%;display:block}
-.side{display:flex;gap:1em} .side>div{flex:1} nav a{margin-right:1em}
+table.audit{table-layout:fixed;width:100%} table.audit td:last-child{width:55%}
+table.audit span[title]{cursor:help;text-decoration:underline dotted}
+.side{display:flex;gap:1em} .side>div{flex:1} nav a{margin-right:1em} p.note{color:#555}
 """
 
 
 def render_profile(
-    path: str | Path, compare: str | Path | None = None, out: str | Path | None = None, on_step=None
+    path: str | Path,
+    compare: str | Path | None = None,
+    out: str | Path | None = None,
+    on_step=None,
+    seed: int = SEED,
 ) -> Path:
-    """Write the HTML profile of an export (default: PATH/profile.html)."""
+    """Write the HTML profile of an export (default: PATH/profile.html).
+
+    Everything is counted in DuckDB over the split files; only the
+    distinctive tokens are computed on a sample, stated on the page."""
     step = on_step or (lambda _: None)
     path = Path(path)
-    step("loading")
-    frame, manifest = load_all(path)
+    step("reading the export")
+    con = connect()
+    # Read once: every section scans the rows again.
+    manifest = attach(con, path, table=True)
     label = manifest["roles"]["label"]
     splits = list(manifest["splits"])
-    train = frame[frame.split == "train"] if "train" in splits else frame
-    kinds = feature_kinds(manifest, train)
+    train = "split = 'train'" if "train" in splits else "true"
+    kinds = feature_kinds_sql(con, manifest, f"(select * from rows where {train})")
     text_columns = [c for c, k in kinds.items() if k == "text"]
     title = f"{manifest['dataset']} v{manifest['version']}"
     body = [
@@ -447,11 +699,12 @@ def render_profile(
         "</section>",
     ]
 
-    step("features")
+    sample = _text_sample(con, manifest, text_columns, seed) if text_columns else None
     drift_rows = []
     feature_html = []
     for column, kind in kinds.items():
-        section, drift = _feature_section(frame, column, kind, splits, label)
+        step(f"feature {column}")
+        section, drift = _feature_section(con, column, kind, splits, label, sample)
         feature_html.append(section)
         drift_rows += drift
     body += ['<section id="features"><h2>Features</h2>', *feature_html, "</section>"]
@@ -467,19 +720,37 @@ def render_profile(
     step("data problems")
     body += [
         '<section id="problems"><h2>Data problems</h2>',
-        _problems(frame, manifest, text_columns, label),
+        _problems(con, manifest, text_columns, label),
         "</section>",
     ]
     body += ['<section id="baseline"><h2>Baseline</h2>', _baseline_section(path), "</section>"]
-    body += ['<section id="audit"><h2>Suspect labels</h2>', _audit_section(path), "</section>"]
+
+    def full_text(ids: list[str]) -> dict[str, str]:
+        """The audit's text of each id: its text features joined by ' | '."""
+        joined = " || ' | ' || ".join(f"coalesce({quote(c)}, '')" for c in text_columns) or "''"
+        ident = f"cast({quote(manifest['roles']['id'])} as varchar)"
+        return dict(
+            fetch(
+                con,
+                f"select {ident}, {joined} from rows where {ident} in "
+                f"({', '.join(literal(i) for i in ids)})",
+            )
+        )
+
+    body += [
+        '<section id="audit"><h2>Suspect labels</h2>',
+        _audit_section(path, full_text),
+        "</section>",
+    ]
     body.append('<section id="compare"><h2>Comparison</h2>')
     if compare is not None:
         step("comparing")
-        other_frame, other_manifest = load_all(Path(compare))
-        body.append(_compare_section(frame, manifest, other_frame, other_manifest, compare))
+        other_manifest = attach(con, Path(compare), "other")
+        body.append(_compare_section(con, manifest, other_manifest, compare))
     else:
         body.append("<p>Run with <code>--compare OTHER_EXPORT</code> to compare versions.</p>")
     body.append("</section>")
+    con.close()
 
     page = (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8">'

@@ -1,0 +1,95 @@
+"""The audit on long texts: 2,400 training rows of real complaint narratives.
+
+    python bench/audit_long.py COMPLAINTS_CSV SCRATCH [ROWS]
+
+COMPLAINTS_CSV is a CFPB complaints export, the file the cfpb_path var
+names (read, never copied into the repo).
+Each row's text is one narrative followed by another, so the texts run to
+thousands of characters; the label is the first one's product. The rows
+are written as a Parquet export (train only) in SCRATCH, and trainset audit
+is timed on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+
+def write_export(csv: Path, out: Path, rows: int) -> Path:
+    shutil.rmtree(out, ignore_errors=True)
+    (out / "train").mkdir(parents=True)
+    with duckdb.connect() as con:
+        con.execute(
+            f"""
+            create table narratives as
+            select row_number() over (order by "Complaint ID") - 1 as i,
+                "Product" as product, "Consumer complaint narrative" as narrative
+            from read_csv('{csv}', skip = 2, header = true, all_varchar = true)
+            where "Consumer complaint narrative" is not null
+            """
+        )
+        (n,) = con.execute("select count(*) from narratives").fetchone()
+        con.execute(
+            f"""
+            create table rows as
+            select 'R' || lpad(cast(r.range as varchar), 6, '0') as row_id,
+                a.narrative || ' ' || b.narrative as body, a.product as product
+            from range({rows}) as r
+            inner join narratives as a on a.i = r.range % {n}
+            inner join narratives as b on b.i = (r.range * 7 + 1) % {n}
+            """
+        )
+        for kind, columns in (("features", "row_id, body"), ("labels", "row_id, product")):
+            con.execute(
+                f"copy (select {columns} from rows order by row_id) "
+                f"to '{out / 'train' / kind}.parquet' (format parquet)"
+            )
+        labels = dict(con.execute("select product, count(*) from rows group by 1").fetchall())
+        (mean,) = con.execute("select avg(length(body)) from rows").fetchone()
+    files = []
+    for kind in ("features", "labels"):
+        data = (out / "train" / f"{kind}.parquet").read_bytes()
+        files.append(
+            {
+                "path": f"train/{kind}.parquet",
+                "bytes": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+            }
+        )
+    manifest = {
+        "dataset": "complaint_narratives",
+        "version": 1,
+        "format": "parquet",
+        "roles": {"id": "row_id", "features": ["body"], "label": "product"},
+        "columns": [
+            {"name": "row_id", "data_type": "VARCHAR", "role": "id"},
+            {"name": "body", "data_type": "VARCHAR", "role": "feature"},
+            {"name": "product", "data_type": "VARCHAR", "role": "label"},
+        ],
+        "splits": {"train": {"rows": rows, "labels": labels}},
+        "files": files,
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    print(f"{rows:,} rows, texts of {mean:,.0f} characters on average", flush=True)
+    return out
+
+
+if __name__ == "__main__":
+    from trainset.audit import run_audit
+
+    export = write_export(
+        Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 2400
+    )
+    started = time.perf_counter()
+    issues = run_audit(export)
+    print(
+        f"audit: {time.perf_counter() - started:.1f} s, "
+        f"{int(issues['is_label_issue'].sum())} of {len(issues):,} flagged"
+    )

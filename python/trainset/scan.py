@@ -1,0 +1,203 @@
+"""An exported version as DuckDB views over its split files, for the
+commands that look at the data at any size: profile, diff, baseline, audit.
+
+Nothing here loads a whole export into pandas: the views are scanned by
+DuckDB, and only aggregates or a stated, seeded sample come back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from trainset.baseline import NUMERIC_TYPES, SEED, kind_of
+from trainset.errors import TrainsetError
+from trainset.load import read_manifest, split_reader_sql
+
+MACROS = Path(__file__).resolve().parents[2] / "macros"
+# The files that define the dbt tests' text key, and the macros it calls.
+TEXT_KEY_FILES = ("normalize_text.sql", "trim_whitespace.sql", "regexp.sql")
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def connect():
+    """An in-memory DuckDB connection, held to the build's memory limit:
+    what does not fit spills to a temporary folder."""
+    import os
+    import tempfile
+
+    import duckdb
+
+    con = duckdb.connect()
+    limit = os.environ.get("TRAINSET_MEMORY_LIMIT", "3GB")
+    spill = os.environ.get("TRAINSET_TEMP_DIR") or tempfile.gettempdir()
+    con.execute(f"set memory_limit = {literal(limit)}")
+    # One folder per process: DuckDB removes the folder it made when it closes.
+    con.execute(f"set temp_directory = {literal(Path(spill) / f'trainset-scan-{os.getpid()}')}")
+    con.execute("set preserve_insertion_order = false")
+    return con
+
+
+def fetch(con, sql: str) -> list[tuple]:
+    return con.execute(sql).fetchall()
+
+
+def attach(
+    con, path: str | Path, name: str = "rows", verify: bool = True, table: bool = False
+) -> dict:
+    """Create view NAME over every split of the export at path (features,
+    label and a `split` column), or a temporary table for a caller that
+    scans it many times; return the manifest."""
+    from trainset.export import verify_export
+
+    path = Path(path)
+    manifest = read_manifest(path)
+    if verify:
+        verify_export(path)
+    roles = manifest["roles"]
+    ident, label = quote(roles["id"]), quote(roles["label"])
+    parts = []
+    for split in manifest["splits"]:
+        features = split_reader_sql(path, "features", split, manifest)
+        labels = split_reader_sql(path, "labels", split, manifest)
+        parts.append(
+            f"select f.*, l.{label}, {literal(split)} as split "
+            f"from {features} as f inner join {labels} as l on f.{ident} = l.{ident}"
+        )
+    kind = "temporary table" if table else "view"
+    con.execute(f"create or replace {kind} {name} as " + " union all by name ".join(parts))
+    return manifest
+
+
+def feature_kinds_sql(con, manifest: dict, relation: str) -> dict[str, str]:
+    """text, categorical or numeric for each feature column, read from a
+    relation: the rule of baseline.feature_kinds, computed in DuckDB."""
+    types = {c["name"]: (c["data_type"] or "").upper() for c in manifest["columns"]}
+    kinds, measured = {}, []
+    for column in manifest["roles"]["features"]:
+        if any(t in types[column] for t in NUMERIC_TYPES):
+            kinds[column] = "numeric"
+        else:
+            kinds[column] = None
+            measured.append(column)
+    if measured:
+        select = ", ".join(
+            f"count({quote(c)}), count(distinct cast({quote(c)} as varchar)), "
+            f"avg(length(cast({quote(c)} as varchar)))"
+            for c in measured
+        )
+        row = con.execute(f"select {select} from {relation}").fetchone()
+        for i, column in enumerate(measured):
+            n, distinct, mean_length = row[3 * i : 3 * i + 3]
+            kinds[column] = kind_of(n, distinct, mean_length)
+    return kinds
+
+
+def _text_key_macros():
+    """The dbt project's own text_key macro, rendered for DuckDB by Jinja:
+    the one definition the dbt tests and the Python side both read."""
+    import jinja2
+
+    files = [MACROS / name for name in TEXT_KEY_FILES]
+    if not all(f.is_file() for f in files):
+        raise TrainsetError(f"the dbt macros that define the text key are missing from {MACROS}")
+    module = {}
+
+    class Adapter:
+        @staticmethod
+        def dispatch(name, _package=None):
+            return getattr(module["m"], f"duckdb__{name}")
+
+    env = jinja2.Environment(extensions=["jinja2.ext.do"], undefined=jinja2.StrictUndefined)
+    env.globals.update({"adapter": Adapter(), "return": lambda value: value})
+    module["m"] = env.from_string("".join(f.read_text() for f in files)).module
+    return module["m"]
+
+
+def text_key_sql(columns: list[str], normalize: bool = True) -> str:
+    """The SQL expression of the dbt tests' text key over columns."""
+    sql = _text_key_macros().text_key([quote(c) for c in columns], normalize)
+    return str(sql).strip()
+
+
+def sample_sql(
+    relation: str,
+    id_column: str,
+    max_rows: int,
+    seed: int = SEED,
+    stratify: str | None = None,
+    where: str = "true",
+) -> str:
+    """SQL of a seeded sample of at most about max_rows rows of relation.
+
+    Rows are ranked by a hash of the id and seed, so the same seed gives
+    the same rows whatever the row order or thread count; with stratify,
+    each value of that column keeps its share (at least one row each).
+    """
+    partition = f"partition by {quote(stratify)}" if stratify else ""
+    return f"""
+        with candidates as (
+            select *, hash(cast({quote(id_column)} as varchar), {int(seed)}) as _rank_key
+            from {relation} where {where}
+        ),
+        ranked as (
+            select *,
+                row_number() over (
+                    {partition} order by _rank_key,
+                    cast({quote(id_column)} as varchar)
+                ) as _rank,
+                count(*) over ({partition})
+                    as _stratum,
+                count(*) over () as _total
+            from candidates
+        )
+        select * exclude (_rank_key, _rank, _stratum, _total) from ranked
+        where _total <= {int(max_rows)}
+            or _rank <= greatest(1, floor(_stratum * {int(max_rows)} / _total))
+        """
+
+
+def load_sample(
+    path: str | Path,
+    split: str,
+    max_rows: int | None,
+    seed: int = SEED,
+    on_step=None,
+):
+    """(X, y, facts) for one split: the whole split, or a stratified, seeded
+    sample of at most about max_rows rows; facts say which."""
+    step = on_step or (lambda _: None)
+    con = connect()
+    manifest = attach(con, path)
+    if split not in manifest["splits"]:
+        known = ", ".join(manifest["splits"])
+        raise TrainsetError(f"no split {split!r} in {path} (splits: {known})")
+    roles = manifest["roles"]
+    where = f"split = {literal(split)}"
+    total = con.execute(f"select count(*) from rows where {where}").fetchone()[0]
+    columns = ", ".join(quote(c) for c in [roles["id"], *roles["features"], roles["label"]])
+    if max_rows is None or total <= max_rows:
+        sql = f"select {columns} from rows where {where}"
+    else:
+        step(f"sampling {max_rows:,} of {total:,} {split} rows")
+        inner = sample_sql("rows", roles["id"], max_rows, seed, roles["label"], where)
+        sql = f"select {columns} from ({inner})"
+    frame = con.execute(sql + f" order by {quote(roles['id'])}").df()
+    con.close()
+    frame = frame.set_index(roles["id"])
+    facts = {
+        "split": split,
+        "rows": len(frame),
+        "of_rows": int(total),
+        "sampled": len(frame) < total,
+        "seed": seed,
+        "max_rows": max_rows,
+    }
+    label = frame.pop(roles["label"])
+    return frame, label, facts
