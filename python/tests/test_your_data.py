@@ -297,6 +297,12 @@ def test_an_own_desk_exports_and_goes_through_baseline_and_profile(own_build):
     assert "Taxonomy: file" in card and taxonomy["taxonomy_sha256"] in card
     assert "Raw tables absent from the export: `purchases`" in card
     assert "`spend_usd_30d`" in card.split("no value in any row")[1]
+    # profile and baseline leave those features out, and say so.
+    baseline = json.loads((version / "baseline.json").read_text())
+    assert set(baseline["left_out_features"]) == set(manifest["all_null_features"])
+    assert not set(baseline["feature_kinds"]) & set(manifest["all_null_features"])
+    page = (version / "profile.html").read_text()
+    assert "Left out, no value in any row: purchases_before" in page
 
 
 def _tracked_changes() -> str:

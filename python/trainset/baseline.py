@@ -180,7 +180,7 @@ def run_baseline(
     the report."""
     from threadpoolctl import threadpool_limits
 
-    from trainset.scan import load_sample
+    from trainset.scan import empty_features, load_sample
 
     step = on_step or (lambda _: None)
     path = Path(path)
@@ -191,7 +191,8 @@ def run_baseline(
         raise TrainsetError(f"--max-train-rows must be at least 1, got {max_train_rows}")
     step("loading train")
     X_train, y_train, sample = load_sample(path, "train", max_train_rows, seed, on_step=step)
-    kinds = feature_kinds(manifest, X_train)
+    empty = empty_features(manifest)
+    kinds = {c: k for c, k in feature_kinds(manifest, X_train).items() if c not in empty}
     labels = sorted({str(v) for s in manifest["splits"].values() for v in s["labels"]})
     step(f"training on {len(X_train):,} rows")
     pipeline = make_pipeline(kinds)
@@ -207,6 +208,7 @@ def run_baseline(
         "seed": seed,
         "train_sample": sample,
         "feature_kinds": kinds,
+        "left_out_features": {c: "no value in any row" for c in empty},
         "labels": labels,
         "majority_label": majority,
         "splits": {},

@@ -352,6 +352,8 @@ def _baseline(args: argparse.Namespace) -> int:
         f"trained on {sample['rows']:,} of {sample['of_rows']:,} training rows"
         + (f" (stratified sample, seed {sample['seed']})" if sample["sampled"] else "")
     )
+    if report.get("left_out_features"):
+        console.print("left out, no value in any row: " + ", ".join(report["left_out_features"]))
     for split, s in report["splits"].items():
         m = s["majority_baseline"]
         console.print(

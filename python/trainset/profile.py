@@ -25,6 +25,7 @@ from trainset.compare import label_shift, schema_changes
 from trainset.scan import (
     attach,
     connect,
+    empty_features,
     feature_kinds_sql,
     fetch,
     literal,
@@ -672,6 +673,8 @@ def render_profile(
     splits = list(manifest["splits"])
     train = "split = 'train'" if "train" in splits else "true"
     kinds = feature_kinds_sql(con, manifest, f"(select * from rows where {train})")
+    empty = empty_features(manifest)
+    kinds = {c: k for c, k in kinds.items() if c not in empty}
     text_columns = [c for c, k in kinds.items() if k == "text"]
     title = f"{manifest['dataset']} v{manifest['version']}"
     body = [
@@ -707,7 +710,8 @@ def render_profile(
         section, drift = _feature_section(con, column, kind, splits, label, sample)
         feature_html.append(section)
         drift_rows += drift
-    body += ['<section id="features"><h2>Features</h2>', *feature_html, "</section>"]
+    left_out = [f"<p>Left out, no value in any row: {_esc(', '.join(empty))}.</p>"] if empty else []
+    body += ['<section id="features"><h2>Features</h2>', *left_out, *feature_html, "</section>"]
     body += [
         '<section id="drift"><h2>Drift against train</h2>',
         f"<p>Jensen-Shannon distance of each feature's distribution (values, numeric "

@@ -75,6 +75,12 @@ def attach(
     return manifest
 
 
+def empty_features(manifest: dict) -> list[str]:
+    """Features with no value in any row (an optional raw table was absent):
+    profile and baseline leave them out, and say so."""
+    return list(manifest.get("all_null_features") or [])
+
+
 def feature_kinds_sql(con, manifest: dict, relation: str) -> dict[str, str]:
     """text, categorical or numeric for each feature column, read from a
     relation: the rule of baseline.feature_kinds, computed in DuckDB."""
