@@ -35,7 +35,10 @@ def test_ticket_triage_sees_no_future_on_the_sample(sample_report):
     # Current-state columns cannot be cut; the report says which, and
     # which features reach them.
     assert sample_report.unchecked["tickets"] == ["status", "priority"]
-    assert "priority" in sample_report.exposed or "channel" in sample_report.exposed
+    # At the model level every feature of v2 is built from tickets.
+    features = {f.name for f in sample_report.cutoffs[0].features}
+    assert set(sample_report.exposed) == features
+    assert all("tickets" in tables for tables in sample_report.exposed.values())
 
 
 def test_an_outside_desk_sees_no_future(tmp_path):

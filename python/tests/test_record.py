@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+from dataclasses import replace
 
 import duckdb
 import pytest
@@ -14,7 +15,7 @@ from conftest import BIN, PROJECT, dbt, write_desk
 
 from trainset.errors import TrainsetError
 from trainset.export import export_dataset
-from trainset.record import MAX_CAUSES
+from trainset.record import MAX_CAUSES, NodeRun, build_record, outcomes_of_tests, refusal
 
 
 def _copy(build, folder):
@@ -171,3 +172,88 @@ def test_a_warehouse_without_record(sample_build, tmp_path):
     manifest = _export(db, target, tmp_path / "out", record_fallback=True)
     assert _statuses(manifest) <= {"pass", "warn"}
     assert manifest["tests"]["summary"]["pass"] > 50
+
+
+def _run(uid, status, started, kind="test", failures=None):
+    from datetime import datetime
+
+    return NodeRun(
+        invocation_id=f"inv-{started}",
+        unique_id=uid,
+        resource_type=kind,
+        name=uid.split(".")[-1],
+        status=status,
+        failures=failures,
+        message=None,
+        started=datetime(2026, 1, started),
+        completed_at=None,
+        command="build",
+        target="duckdb",
+    )
+
+
+def _dataset(tests=(), unit_tests=()):
+    from trainset.artifacts import Dataset, TestOutcome
+
+    return Dataset(
+        name="d",
+        version=1,
+        latest_version=1,
+        unique_id="model.p.d",
+        relation="main.d",
+        description="",
+        columns=[],
+        adapter="duckdb",
+        dbt_version="1.11",
+        invocation_id=None,
+        build_status=None,
+        tests=[TestOutcome(t, f"test.p.{t}", "not_run", None, "model.p.d") for t in tests],
+        upstream={"model.p.d", "model.p.up"},
+        unit_tests=set(unit_tests),
+    )
+
+
+def test_a_failing_unit_test_upstream_is_named():
+    dataset = _dataset(unit_tests=["unit_test.p.up.checks"])
+    runs = [
+        _run("model.p.d", "success", 1, kind="model"),
+        _run("unit_test.p.up.checks", "fail", 2, kind="unit_test"),
+        _run("model.p.d", "skipped", 2, kind="model"),
+    ]
+    record = build_record(dataset, runs)
+    assert [c.unique_id for c in record.causes] == ["unit_test.p.up.checks"]
+    assert "unit test checks failed" in refusal(replace(dataset, record=record), "x")
+
+
+def test_a_skipped_test_keeps_what_it_said_of_the_earlier_build():
+    dataset = _dataset(tests=["t"])
+    runs = [
+        _run("model.p.d", "success", 1, kind="model"),
+        _run("test.p.t", "warn", 1, failures=3),
+        _run("model.p.d", "skipped", 2, kind="model"),
+        _run("test.p.t", "skipped", 2),
+    ]
+    (outcome,) = outcomes_of_tests(dataset, build_record(dataset, runs).built, runs)
+    assert (outcome.status, outcome.failures, outcome.invocation_id) == ("warn", 3, "inv-1")
+
+
+def test_a_refusal_is_at_most_five_lines():
+    dataset = _dataset(tests=[f"t{i}" for i in range(9)])
+    runs = [_run("model.p.d", "success", 1, kind="model")]
+    runs += [_run(f"test.p.t{i}", "fail", 2, failures=i + 1) for i in range(9)]
+    runs += [_run("model.p.d", "skipped", 2, kind="model")]
+    message = refusal(replace(dataset, record=build_record(dataset, runs)), "x")
+    lines = message.splitlines()
+    assert len(lines) <= 5
+    assert "and 7 more failing nodes" in lines[-2]
+
+
+def test_the_guard_on_the_users_artifacts_sees_a_change(tmp_path):
+    """conftest fails the session when the user's target/ changed."""
+    from conftest import artifacts_fingerprint
+
+    (tmp_path / "run_results.json").write_text("{}")
+    before = artifacts_fingerprint(tmp_path)
+    assert before["run_results.json"] is not None and before["trainset.duckdb"] is None
+    (tmp_path / "run_results.json").write_text('{"results": []}')
+    assert artifacts_fingerprint(tmp_path) != before

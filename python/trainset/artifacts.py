@@ -72,6 +72,8 @@ class Dataset:
     dbt_target: str | None = None  # the profile target of the build
     # The dataset and every model or seed it is built from.
     upstream: set[str] = field(default_factory=set, repr=False)
+    # The unit tests of the models it is built from: a failing one skips it.
+    unit_tests: set[str] = field(default_factory=set, repr=False)
     # meta.provenance kind -> relation of a model that describes the inputs
     provenance: dict[str, str] = field(default_factory=dict)
     record: BuildRecord | None = field(default=None, repr=False)
@@ -234,6 +236,11 @@ def load_dataset(
         vars=project_vars(project_dir),
         exposures=exposures,
         upstream=upstream,
+        unit_tests={
+            uid
+            for uid, unit in (manifest.get("unit_tests") or {}).items()
+            if set((unit.get("depends_on") or {}).get("nodes") or []) & upstream
+        },
         provenance=provenance,
     )
 

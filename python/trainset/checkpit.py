@@ -91,14 +91,30 @@ def _dbt(project_dir: Path, folder: Path, args: list[str], vars_: dict, quiet: b
         )
 
 
-def _scratch_build(project_dir: Path, folder: Path, model: str, vars_: dict, quiet: bool) -> Path:
+def _scratch_build(
+    project_dir: Path, folder: Path, model: str, target: str, vars_: dict, quiet: bool
+) -> Path:
     """dbt build of the model and what it is built from, tests left out,
     into folder's own DuckDB file and target; the DuckDB file."""
     args = ["build", "--select", f"+{model}", "--exclude", "resource_type:test"]
-    _dbt(
-        project_dir, folder, [*args, "resource_type:unit_test", "--target", "duckdb"], vars_, quiet
-    )
+    _dbt(project_dir, folder, [*args, "resource_type:unit_test", "--target", target], vars_, quiet)
     return folder / "trainset.duckdb"
+
+
+def cut_sources(manifest: dict, dataset: Dataset) -> list[str]:
+    """The raw sources the dataset is built from that declare a row_time:
+    the ones the cut applies to."""
+    found, todo, seen = [], [dataset.unique_id], set()
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        source = manifest.get("sources", {}).get(node)
+        if source and (source.get("meta") or {}).get("row_time"):
+            found.append(source["name"])
+        todo.extend(manifest["parent_map"].get(node, []))
+    return sorted(found)
 
 
 def _relation(dataset: Dataset) -> str:
@@ -117,7 +133,8 @@ def default_cutoffs(db: Path, dataset: Dataset, as_of: str) -> list[str]:
         ).fetchall()[0][0]
     if not found or any(v is None for v in found):
         raise TrainsetError(f"{dataset.name} has no {as_of} values to take cutoffs from")
-    return sorted({v.isoformat(sep=" ") for v in found})
+    # str(): a DATE as_of comes back as a date, a TIMESTAMP as a datetime.
+    return sorted({str(v) for v in found})
 
 
 def compare(full: Path, cut: Path, dataset: Dataset, as_of: str, cutoff: str) -> CutoffCheck:
@@ -231,7 +248,7 @@ def check_pit(
     from trainset.warehouse import profile_output
 
     step = on_step or (lambda _: None)
-    _, output = profile_output(project_dir)
+    target, output = profile_output(project_dir)
     if output.get("type") != "duckdb":
         raise TrainsetError(
             "check-pit builds its scratch warehouses with the duckdb target only: "
@@ -251,15 +268,25 @@ def check_pit(
                 "check-pit compares rows by the time they were known"
             )
         as_of = as_of_columns[0].name
+        if not cut_sources(manifest, dataset):
+            raise TrainsetError(
+                f"{name} v{dataset.version} is built from no raw source that declares a "
+                "row_time in its meta: check-pit has nothing to cut (see the desk sources)"
+            )
         model = name
         step("building on all the raw data")
-        full = _scratch_build(project_dir, scratch / "full", model, vars_, quiet)
+        full = _scratch_build(project_dir, scratch / "full", model, target, vars_, quiet)
         chosen = cutoffs or default_cutoffs(full, dataset, as_of)
         results = []
         for i, cutoff in enumerate(chosen, 1):
             step(f"building the raw data as it was at {cutoff} ({i} of {len(chosen)})")
             cut = _scratch_build(
-                project_dir, scratch / f"cut-{i}", model, {**vars_, "pit_cutoff": cutoff}, quiet
+                project_dir,
+                scratch / f"cut-{i}",
+                model,
+                target,
+                {**vars_, "pit_cutoff": cutoff},
+                quiet,
             )
             step(f"comparing at {cutoff}")
             results.append(compare(full, cut, dataset, as_of, cutoff))

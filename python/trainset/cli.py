@@ -168,6 +168,12 @@ def _export(args: argparse.Namespace) -> int:
     console.print(f"  rows: {rows}")
     summary = manifest["tests"]["summary"]
     console.print("  tests: " + ", ".join(f"{n} {k}" for k, n in sorted(summary.items())))
+    if summary.get("not_run"):
+        console.print(
+            f"[yellow]warning:[/yellow] {summary['not_run']} test(s) on it or upstream of it "
+            "have not run on this build's data: run `dbt test`, then export again",
+            highlight=False,
+        )
     if manifest.get("failing_tests_overridden"):
         console.print(
             "[yellow]  failing tests overridden:[/yellow] "

@@ -27,8 +27,12 @@ from trainset.warehouse import duckdb_path, open_warehouse, profile_output
 
 INVOCATIONS = "trainset_invocations"
 RUN_RESULTS = "trainset_run_results"
-# The most causes a refusal lists before it says how many more there are.
-MAX_CAUSES = 5
+# A refusal is at most five lines: what happened, up to three causes (the
+# third says how many more when there are more), and what to do.
+MAX_CAUSES = 3
+# Results that say nothing of the data: a test skipped after an upstream
+# failure does not replace what it said of an earlier build.
+SILENT = ("skipped", "not_run")
 
 
 @dataclass(frozen=True)
@@ -115,7 +119,7 @@ def locate(
 def watched(dataset: Dataset) -> set[str]:
     """The nodes whose results speak for the dataset: it, what it is built
     from, and the tests on either."""
-    return dataset.upstream | {t.unique_id for t in dataset.tests}
+    return dataset.upstream | {t.unique_id for t in dataset.tests} | dataset.unit_tests
 
 
 def _timestamp(value) -> datetime | None:
@@ -247,6 +251,9 @@ def outcomes_of_tests(dataset: Dataset, built: NodeRun, runs: list[NodeRun]) -> 
     for r in runs:
         if r.resource_type == "test" and r.started >= built.started:
             by_test.setdefault(r.unique_id, []).append(r)
+    for results in by_test.values():
+        # The newest result that speaks of the data, if any does.
+        results.sort(key=lambda r: (r.status not in SILENT, r.started))
     outcomes = []
     for test in dataset.tests:
         cutoff = min(
@@ -311,6 +318,8 @@ def refusal(dataset: Dataset, where: str) -> str | None:
         lines.append(f"  - {cause.describe()}")
     if len(record.causes) > MAX_CAUSES:
         lines[-1] = f"  - and {len(record.causes) - MAX_CAUSES + 1} more failing nodes"
+    if not record.causes:
+        lines[0] += " (see dbt's log of that build)"
     if record.built is None:
         lines.append(
             "fix the build first (no earlier build of it is in the warehouse, "

@@ -39,11 +39,17 @@ resolution_categories as (
     select * from {{ ref('stg_desk__resolution_categories') }}
 ),
 
--- A desk with no purchases at all (no purchases file) knows nothing of
--- them: its purchase features are null, not zero.
+raw_tables as (
+    select * from {{ ref('base_desk__raw_tables') }}
+),
+
+-- A desk whose export has no purchases file knows nothing of purchases:
+-- its purchase features are null, not zero. Decided by the file, never by
+-- its rows: whether a purchase exists yet would depend on the future.
 purchase_history as (
-    select count(*) > 0 as has_purchases
-    from purchases
+    select raw_tables.is_present as has_purchases
+    from raw_tables
+    where raw_tables.table_name = 'purchases'
 ),
 
 account_ages as (
