@@ -10,20 +10,32 @@
     one text; the caller pairs a text with itself where it needs to.
 
     A text is the set of its word n-grams (shingle words; a shorter text is
-    one shingle), each hashed to 64 bits. Its signature is the minimum of
-    bands * rows universal hashes (a*h + b mod 2^31 - 1) over that set; two
-    texts of similarity s agree on one of them with probability s, and
-    share a band (rows consecutive values) with probability
-    1 - (1 - s^rows)^bands. With 12 bands of 6 that is 0.97 at s = 0.8 and
-    above 0.999 at s = 0.9.
+    one shingle), each hashed once to 64 bits. The signature is one
+    permutation MinHash (Li, Owen and Zhang, 2012): the hash picks one of
+    bands * rows bins, and each bin keeps its least hash, so a text costs
+    one hash per shingle, not one per shingle and permutation. Two texts of
+    similarity s agree on a bin that either fills with probability about
+    s. A band is rows consecutive bins, keyed by the set of its filled bins
+    and their minima; two texts share a band with probability about
+    s^k for k filled bins in it, so at least once in `bands` bands with
+    1 - (1 - s^k)^bands. With 4 bands of 8 bins, a 30-word text (k about
+    4.6) is a candidate at s = 0.9 with probability about 0.98, at s = 0.8
+    about 0.83, at s = 0.5 about 0.15 and at s = 0.3 about 0.02 (the exact
+    check drops those). Stricter bands than this miss more true pairs;
+    looser ones, on templated text, make many more candidates to check.
+    A band with no filled bin has no key.
 
     Within a band's bucket each text is compared with the next `window`
     texts in an order hashed per band, not with all of them: a template
     repeated thousands of times would otherwise make a quadratic number of
     pairs. A bucket of up to window + 1 texts is compared in full; in a
-    larger one each text still meets about 2 * window * bands others.
+    larger one each text still meets about 2 * window others per band, so
+    the candidates grow linearly with the texts.
 #}
-{% macro near_duplicate_pairs(texts_cte, threshold=0.8, shingle=3, bands=12, rows=6, window=8) %}
+{% macro near_duplicate_pairs(texts_cte, threshold=0.8, shingle=3, bands=4, rows=8, window=4) %}
+    {#- Arguments may come from vars, rendered as strings. -#}
+    {%- set threshold, shingle = threshold | float, shingle | int -%}
+    {%- set bands, rows, window = bands | int, rows | int, window | int -%}
     near_duplicate_texts as (
         select distinct
             {{ texts_cte }}.text_hash,
@@ -41,15 +53,37 @@
         from near_duplicate_texts
     ),
 
-    near_duplicate_bands as (
+    near_duplicate_shingle_rows as (
         select
             near_duplicate_shingles.text_hash,
-            {{ explode_array(lsh_band_keys(
-                minhash_signature('near_duplicate_shingles.shingles', bands * rows),
-                bands,
-                rows
-            )) }} as band_key
+            {{ explode_array('near_duplicate_shingles.shingles') }}
+                as shingle_hash
         from near_duplicate_shingles
+    ),
+
+    near_duplicate_bins as (
+        select
+            near_duplicate_shingle_rows.text_hash,
+            {{ hash_bucket('near_duplicate_shingle_rows.shingle_hash', bands * rows) }}
+                as minhash_bin,
+            min(near_duplicate_shingle_rows.shingle_hash) as bin_minimum
+        from near_duplicate_shingle_rows
+        group by
+            near_duplicate_shingle_rows.text_hash,
+            {{ hash_bucket('near_duplicate_shingle_rows.shingle_hash', bands * rows) }}
+    ),
+
+    -- The bins' hashes xor-ed: a key of the band's set of (bin, minimum).
+    near_duplicate_bands as (
+        select
+            near_duplicate_bins.text_hash,
+            bit_xor({{ hash64(
+                ['near_duplicate_bins.minhash_bin', 'near_duplicate_bins.bin_minimum']
+            ) }}) as band_key
+        from near_duplicate_bins
+        group by
+            near_duplicate_bins.text_hash,
+            floor(near_duplicate_bins.minhash_bin / {{ rows }})
     ),
 
     {%- set neighbours = [] -%}
@@ -58,10 +92,12 @@
             'lead(near_duplicate_bands.text_hash, ' ~ step ~ ') over bucket_order'
         ) -%}
     {%- endfor %}
-    near_duplicate_neighbours as (
+    -- The window apart from the explode: Spark takes no window function
+    -- inside a generator.
+    near_duplicate_neighbour_lists as (
         select
             near_duplicate_bands.text_hash,
-            {{ explode_array(array_of(neighbours)) }} as neighbour_hash
+            {{ array_of(neighbours) }} as neighbour_hashes
         from near_duplicate_bands
         window bucket_order as (
             partition by near_duplicate_bands.band_key
@@ -69,6 +105,14 @@
                 ['near_duplicate_bands.text_hash', 'near_duplicate_bands.band_key']
             ) }}
         )
+    ),
+
+    near_duplicate_neighbours as (
+        select
+            near_duplicate_neighbour_lists.text_hash,
+            {{ explode_array('near_duplicate_neighbour_lists.neighbour_hashes') }}
+                as neighbour_hash
+        from near_duplicate_neighbour_lists
     ),
 
     near_duplicate_candidates as (
@@ -118,25 +162,6 @@
     ),
 {% endmacro %}
 
-{# The prime of the universal hashes: 2^31 - 1, so a * h fits 62 bits. #}
-{% macro minhash_prime() -%}
-    2147483647
-{%- endmacro %}
-
-{#
-    2 * count numbers in [1, 2^31 - 1) from a Park-Miller generator with a
-    fixed seed: the a and b of each hash, the same on every engine and run.
-#}
-{% macro minhash_coefficients(count) %}
-    {%- set state = namespace(seed=20261201) -%}
-    {%- set numbers = [] -%}
-    {%- for _ in range(2 * count) -%}
-        {%- set state.seed = (state.seed * 48271) % 2147483647 -%}
-        {%- do numbers.append(state.seed) -%}
-    {%- endfor -%}
-    {{ return(numbers) }}
-{% endmacro %}
-
 {# A 64-bit hash of one or more expressions. Dispatched. #}
 {% macro hash64(expressions) %}
     {{ return(adapter.dispatch('hash64', 'trainset')(expressions)) }}
@@ -184,13 +209,16 @@
     {{ return(adapter.dispatch('word_shingle_hashes', 'trainset')(words, shingle)) }}
 {% endmacro %}
 
+{#- The n words hashed together, no string built; past the end of a
+    short text a word is null, which hashes too. -#}
 {% macro duckdb__word_shingle_hashes(words, shingle) -%}
+    {%- set parts = [] -%}
+    {%- for offset in range(shingle) -%}
+        {%- do parts.append(words ~ '[shingle_start + ' ~ offset ~ ']') -%}
+    {%- endfor -%}
     list_distinct(list_transform(
         range(1, greatest(len({{ words }}) - {{ shingle - 1 }}, 1) + 1),
-        lambda shingle_start: hash(array_to_string(
-            list_slice({{ words }}, shingle_start, shingle_start + {{ shingle - 1 }}),
-            ' '
-        ))
+        lambda shingle_start: hash({{ parts | join(', ') }})
     ))
 {%- endmacro %}
 
@@ -203,74 +231,17 @@
     ))
 {%- endmacro %}
 
-{#
-    The MinHash signature of a set of 64-bit hashes: for each of count
-    universal hashes (a * (h mod p) + b) mod p, the minimum over the set.
-    Dispatched.
-#}
-{% macro minhash_signature(hashes, count) %}
-    {{ return(adapter.dispatch('minhash_signature', 'trainset')(hashes, count)) }}
+{# A hash's bin among n (0 to n - 1). Dispatched. #}
+{% macro hash_bucket(expression, n) %}
+    {{ return(adapter.dispatch('hash_bucket', 'trainset')(expression, n)) }}
 {% endmacro %}
 
-{% macro duckdb__minhash_signature(hashes, count) -%}
-    {%- set numbers = minhash_coefficients(count) -%}
-    list_transform(
-        list_zip(
-            [{{ numbers[0::2] | join(', ') }}],
-            [{{ numbers[1::2] | join(', ') }}]
-        ),
-        lambda minhash_ab: list_min(list_transform(
-            {{ hashes }},
-            lambda shingle_hash: (
-                (shingle_hash % {{ minhash_prime() }}) * minhash_ab[1]
-                + minhash_ab[2]
-            ) % {{ minhash_prime() }}
-        ))
-    )
+{% macro duckdb__hash_bucket(expression, n) -%}
+    ({{ expression }} % {{ n }})
 {%- endmacro %}
 
-{% macro spark__minhash_signature(hashes, count) -%}
-    {%- set numbers = minhash_coefficients(count) -%}
-    transform(
-        arrays_zip(
-            array({{ numbers[0::2] | join(', ') }}),
-            array({{ numbers[1::2] | join(', ') }})
-        ),
-        minhash_ab -> array_min(transform(
-            {{ hashes }},
-            shingle_hash -> pmod(
-                pmod(shingle_hash, {{ minhash_prime() }}) * minhash_ab['0']
-                + minhash_ab['1'],
-                {{ minhash_prime() }}
-            )
-        ))
-    )
-{%- endmacro %}
-
-{#
-    One hash per band of a signature (bands of rows consecutive values),
-    with the band's number in it, so equal keys mean the same band.
-    Dispatched.
-#}
-{% macro lsh_band_keys(signature, bands, rows) %}
-    {{ return(adapter.dispatch('lsh_band_keys', 'trainset')(signature, bands, rows)) }}
-{% endmacro %}
-
-{% macro duckdb__lsh_band_keys(signature, bands, rows) -%}
-    list_transform(
-        range({{ bands }}),
-        lambda band: hash(
-            band,
-            list_slice({{ signature }}, band * {{ rows }} + 1, (band + 1) * {{ rows }})
-        )
-    )
-{%- endmacro %}
-
-{% macro spark__lsh_band_keys(signature, bands, rows) -%}
-    transform(
-        sequence(0, {{ bands - 1 }}),
-        band -> xxhash64(band, slice({{ signature }}, band * {{ rows }} + 1, {{ rows }}))
-    )
+{% macro spark__hash_bucket(expression, n) -%}
+    pmod({{ expression }}, {{ n }})
 {%- endmacro %}
 
 {# One row per element of an array (in a select list). Dispatched. #}

@@ -12,7 +12,7 @@
 {% test no_cross_split_near_duplicates(
     model, columns, id_column, split_column='split', threshold=0.8,
     shingle=3, max_fraction=0.01, splits=['train', 'validation', 'test'],
-    bands=12, rows=6, window=8
+    bands=4, rows=8, window=4
 ) %}
 
 {{ config(

@@ -10,7 +10,7 @@
 {% test no_near_conflicting_labels(
     model, columns, id_column, label_column, split_column='split',
     threshold=0.8, shingle=3, max_fraction=0.02,
-    bands=12, rows=6, window=8
+    bands=4, rows=8, window=4
 ) %}
 
 {{ config(
