@@ -8,6 +8,10 @@
     distinct texts of texts_cte (columns text_hash, text_key) whose word
     shingle sets have Jaccard similarity >= threshold. Identical keys are
     one text; the caller pairs a text with itself where it needs to.
+    With group_column (a column of texts_cte: the split, the label), a
+    candidate pair whose rows all share one value of it is dropped before
+    the exact check, which is where the time goes: a test that looks
+    across splits or labels has no use for it.
 
     A text is the set of its word n-grams (shingle words; a shorter text is
     one shingle), each hashed once to 64 bits. The signature is one
@@ -32,7 +36,10 @@
     larger one each text still meets about 2 * window others per band, so
     the candidates grow linearly with the texts.
 #}
-{% macro near_duplicate_pairs(texts_cte, threshold=0.8, shingle=3, bands=4, rows=8, window=4) %}
+{% macro near_duplicate_pairs(
+    texts_cte, threshold=0.8, shingle=3, bands=4, rows=8, window=4,
+    group_column=none
+) %}
     {#- Arguments may come from vars, rendered as strings. -#}
     {%- set threshold, shingle = threshold | float, shingle | int -%}
     {%- set bands, rows, window = bands | int, rows | int, window | int -%}
@@ -129,19 +136,50 @@
         where near_duplicate_neighbours.neighbour_hash is not null
     ),
 
-    near_duplicate_overlaps as (
+    {%- if group_column %}
+    near_duplicate_groups as (
+        select
+            {{ texts_cte }}.text_hash,
+            min({{ texts_cte }}.{{ group_column }}) as first_group,
+            max({{ texts_cte }}.{{ group_column }}) as last_group
+        from {{ texts_cte }}
+        group by {{ texts_cte }}.text_hash
+    ),
+
+    near_duplicate_checked as (
         select
             near_duplicate_candidates.text_hash_a,
-            near_duplicate_candidates.text_hash_b,
+            near_duplicate_candidates.text_hash_b
+        from near_duplicate_candidates
+        inner join near_duplicate_groups as groups_a
+            on near_duplicate_candidates.text_hash_a = groups_a.text_hash
+        inner join near_duplicate_groups as groups_b
+            on near_duplicate_candidates.text_hash_b = groups_b.text_hash
+        where not (
+            groups_a.first_group = groups_a.last_group
+            and groups_b.first_group = groups_b.last_group
+            and groups_a.first_group = groups_b.first_group
+        )
+    ),
+    {%- else %}
+    near_duplicate_checked as (
+        select * from near_duplicate_candidates
+    ),
+    {%- endif %}
+
+    near_duplicate_overlaps as (
+        select
+            near_duplicate_checked.text_hash_a,
+            near_duplicate_checked.text_hash_b,
             {{ array_overlap_size('shingles_a.shingles', 'shingles_b.shingles') }}
                 as shared_shingles,
             {{ array_size('shingles_a.shingles') }}
             + {{ array_size('shingles_b.shingles') }} as both_shingles
-        from near_duplicate_candidates
+        from near_duplicate_checked
         inner join near_duplicate_shingles as shingles_a
-            on near_duplicate_candidates.text_hash_a = shingles_a.text_hash
+            on near_duplicate_checked.text_hash_a = shingles_a.text_hash
         inner join near_duplicate_shingles as shingles_b
-            on near_duplicate_candidates.text_hash_b = shingles_b.text_hash
+            on near_duplicate_checked.text_hash_b = shingles_b.text_hash
     ),
 
     near_duplicate_pairs as (

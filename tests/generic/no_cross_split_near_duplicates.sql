@@ -49,7 +49,9 @@ hashed as (
     where keyed.split_rank is not null
 ),
 
-{{ near_duplicate_pairs('hashed', threshold, shingle, bands, rows, window) }}
+{{ near_duplicate_pairs(
+    'hashed', threshold, shingle, bands, rows, window, group_column='split_rank'
+) }}
 
 texts_in_splits as (
     select

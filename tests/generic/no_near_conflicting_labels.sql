@@ -42,7 +42,9 @@ hashed as (
     from keyed
 ),
 
-{{ near_duplicate_pairs('hashed', threshold, shingle, bands, rows, window) }}
+{{ near_duplicate_pairs(
+    'hashed', threshold, shingle, bands, rows, window, group_column='label_value'
+) }}
 
 labelled_texts as (
     select
