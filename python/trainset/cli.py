@@ -545,6 +545,11 @@ def _print_desk_funnel(dataset: str, figures: dict) -> None:
     )
 
 
+def _add_dataset(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dataset", help="the dataset model's name, e.g. ticket_triage")
+    p.add_argument("--version", type=int, default=None, help="model version (default: the latest)")
+
+
 def _add_target(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--target",
@@ -634,8 +639,7 @@ def build_parser() -> argparse.ArgumentParser:
         "model, its latest build failed or skipped it, or a test on it or "
         "upstream of it failed.",
     )
-    p.add_argument("dataset", help="the dataset model's name, e.g. ticket_triage")
-    p.add_argument("--version", type=int, default=None, help="model version (default: the latest)")
+    _add_dataset(p)
     p.add_argument("--out", default="exports", help="root folder (default: exports)")
     p.add_argument("--format", choices=("parquet", "csv", "jsonl"), default="parquet")
     _add_target(p)
@@ -666,8 +670,7 @@ def build_parser() -> argparse.ArgumentParser:
         "every feature of the rows whose as_of is before the cutoff. Exit 1 "
         "naming each feature that differs: it was computed from the future.",
     )
-    p.add_argument("dataset", help="the dataset model's name, e.g. ticket_triage")
-    p.add_argument("--version", type=int, default=None, help="model version (default: the latest)")
+    _add_dataset(p)
     p.add_argument(
         "--cutoff",
         action="append",
@@ -687,8 +690,7 @@ def build_parser() -> argparse.ArgumentParser:
         "a test on it or upstream of it, with the dataset's status and the tests' "
         "outcomes.",
     )
-    p.add_argument("dataset", help="the dataset model's name, e.g. ticket_triage")
-    p.add_argument("--version", type=int, default=None, help="model version (default: the latest)")
+    _add_dataset(p)
     _add_target(p)
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=_history)
