@@ -25,6 +25,7 @@ eligible as (
         tickets.channel,
         tickets.product,
         final_resolutions.category,
+        final_resolutions.resolved_at,
         tickets.created_at,
         tickets.loaded_at
     from tickets

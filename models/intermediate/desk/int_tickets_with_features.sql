@@ -1,0 +1,52 @@
+-- The features every desk dataset shares, one row per eligible ticket:
+-- ticket_triage v2 and resolution_time select from here, so a feature is
+-- written once. A view, like the eligible tickets it reads.
+{{ config(materialized='view') }}
+
+with
+
+eligible_tickets as (
+    select * from {{ ref('int_tickets_eligible_for_triage') }}
+),
+
+players as (
+    select * from {{ ref('stg_desk__players') }}
+),
+
+players_assigned_to_splits as (
+    select * from {{ ref('int_players_assigned_to_splits') }}
+),
+
+point_in_time_features as (
+    select * from {{ ref('int_tickets_point_in_time_features') }}
+),
+
+final as (
+    select
+        eligible_tickets.ticket_id,
+        eligible_tickets.subject,
+        eligible_tickets.first_message,
+        eligible_tickets.channel,
+        players.platform,
+        players.language,
+        eligible_tickets.product,
+        point_in_time_features.last_resolution_category,
+        point_in_time_features.account_age_days,
+        point_in_time_features.purchases_before,
+        point_in_time_features.spend_usd_30d,
+        point_in_time_features.refunds_90d,
+        point_in_time_features.prior_tickets_90d,
+        eligible_tickets.category,
+        eligible_tickets.resolved_at,
+        players_assigned_to_splits.split,
+        eligible_tickets.created_at
+    from eligible_tickets
+    inner join players
+        on eligible_tickets.player_id = players.player_id
+    inner join players_assigned_to_splits
+        on eligible_tickets.player_id = players_assigned_to_splits.player_id
+    inner join point_in_time_features
+        on eligible_tickets.ticket_id = point_in_time_features.ticket_id
+)
+
+select * from final
