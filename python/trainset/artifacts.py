@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from trainset.record import BuildRecord
 
 ROLES = ("id", "feature", "label", "split", "as_of")
+# What the label is: classes, or a number (the model's meta.task).
+TASKS = ("classification", "regression")
 FAILING = ("fail", "error")
 
 
@@ -77,6 +79,7 @@ class Dataset:
     # meta.provenance kind -> relation of a model that describes the inputs
     provenance: dict[str, str] = field(default_factory=dict)
     record: BuildRecord | None = field(default=None, repr=False)
+    task: str = "classification"
 
     def role(self, role: str) -> list[Column]:
         return [c for c in self.columns if c.role == role]
@@ -176,6 +179,10 @@ def load_dataset(
                 f"{name}.{column.name} has meta.role {column.role!r}; roles are {', '.join(ROLES)}"
             )
 
+    task = (node.get("config", {}).get("meta") or {}).get("task", "classification")
+    if task not in TASKS:
+        raise TrainsetError(f"{name} has meta.task {task!r}; tasks are {', '.join(TASKS)}")
+
     upstream = _upstream(manifest, node["unique_id"])
     tests = []
     for test in manifest["nodes"].values():
@@ -242,6 +249,7 @@ def load_dataset(
             if set((unit.get("depends_on") or {}).get("nodes") or []) & upstream
         },
         provenance=provenance,
+        task=task,
     )
 
 

@@ -57,12 +57,13 @@ def render_card(manifest: dict) -> str:
     total = sum(s["rows"] for s in splits.values())
     roles = manifest["roles"]
     ext = manifest["format"]
-    labels = sorted({label for s in splits.values() for label in s["labels"]})
+    regression = manifest.get("task") == "regression"
+    labels = sorted({label for s in splits.values() for label in s.get("labels", {})})
     lines = [
         "---",
         f"pretty_name: {name} v{version}",
         "task_categories:",
-        "  - text-classification",
+        "  - tabular-regression" if regression else "  - text-classification",
         "size_categories:",
         f"  - {_size_category(total)}",
         "tags:",
@@ -112,16 +113,10 @@ def render_card(manifest: dict) -> str:
             f"| `{column['name']}` | {column['role'] or ''} | "
             f"{column['data_type'] or ''} | {_cell(column['description'])} |"
         )
-    lines += [
-        "",
-        "### Splits",
-        "",
-        "| split | rows | " + " | ".join(labels) + " |",
-        "|---|---:|" + "---:|" * len(labels),
-    ]
-    for split, facts in splits.items():
-        counts = " | ".join(str(facts["labels"].get(label, 0)) for label in labels)
-        lines.append(f"| {split} | {facts['rows']} | {counts} |")
+    lines += ["", "### Splits", ""]
+    lines += (
+        _label_statistics(roles["label"], splits) if regression else _label_counts(labels, splits)
+    )
     lines += ["", f"{total} rows in all.", ""]
     lines += _inputs(manifest)
 
@@ -183,10 +178,38 @@ def render_card(manifest: dict) -> str:
         f"- git commit `{manifest['git']['commit']}`"
         + (" (work tree dirty)" if manifest["git"]["dirty"] else ""),
         "- vars: " + ", ".join(f"`{k}={v}`" for k, v in sorted(manifest["vars"].items())),
-        f"- labels: {', '.join(labels)}",
+        f"- label: `{roles['label']}`, a number (regression)"
+        if regression
+        else f"- labels: {', '.join(labels)}",
         "",
     ]
     return "\n".join(lines)
+
+
+def _label_counts(labels: list[str], splits: dict) -> list[str]:
+    lines = ["| split | rows | " + " | ".join(labels) + " |", "|---|---:|" + "---:|" * len(labels)]
+    for split, facts in splits.items():
+        counts = " | ".join(str(facts["labels"].get(label, 0)) for label in labels)
+        lines.append(f"| {split} | {facts['rows']} | {counts} |")
+    return lines
+
+
+STATISTICS = ("mean", "std", "min", "p25", "median", "p75", "max")
+
+
+def _label_statistics(label: str, splits: dict) -> list[str]:
+    """A numeric label's statistics per split, in place of class counts."""
+    lines = [
+        f"The label `{label}` per split:",
+        "",
+        "| split | rows | " + " | ".join(STATISTICS) + " |",
+        "|---|---:|" + "---:|" * len(STATISTICS),
+    ]
+    for split, facts in splits.items():
+        stats = facts["label_stats"]
+        cells = " | ".join("" if stats[k] is None else f"{stats[k]:.4g}" for k in STATISTICS)
+        lines.append(f"| {split} | {facts['rows']} | {cells} |")
+    return lines
 
 
 def _earlier_build(dbt: dict) -> list[str]:

@@ -231,6 +231,11 @@ def _write_version(
     q = warehouse.quote
     relation = dataset.relation
     types = warehouse.column_types(relation)
+    if dataset.task == "regression" and not is_numeric(types.get(label_col, "")):
+        raise TrainsetError(
+            f"{dataset.name} is a regression (meta.task) but its label {label_col} is "
+            f"{types.get(label_col)}, not a number"
+        )
     nulls, total = _null_counts(warehouse, relation, [id_col, label_col, *feature_cols])
     required = {c for c, n in nulls.items() if n == 0}
     # Features with no value at all (an optional raw table was absent):
@@ -265,13 +270,16 @@ def _write_version(
             text = [c for c in [id_col, *cols] if _is_text(types.get(c, ""))]
             if fmt == "csv" and not csv_safe and text:
                 formula_cells += _formula_cells(warehouse, relation, where, text)
-        counts = warehouse.rows(
-            f"select {q(label_col)}, count(*) from {relation} {where} group by 1 order by 1"
-        )
-        splits[split] = {
-            "rows": sum(n for _, n in counts),
-            "labels": {str(label): n for label, n in counts},
-        }
+        if dataset.task == "regression":
+            splits[split] = label_statistics(warehouse, relation, where, label_col)
+        else:
+            counts = warehouse.rows(
+                f"select {q(label_col)}, count(*) from {relation} {where} group by 1 order by 1"
+            )
+            splits[split] = {
+                "rows": sum(n for _, n in counts),
+                "labels": {str(label): n for label, n in counts},
+            }
     writer = warehouse.writer
     provenance = _provenance(warehouse, dataset)
     step("checksums")
@@ -330,6 +338,9 @@ def _write_version(
             for c in dataset.columns
         ],
         "all_null_features": all_null,
+        # classification: splits count the labels; regression: splits give
+        # the label's statistics (label_stats).
+        "task": dataset.task,
         "roles": {
             "id": id_col,
             "label": label_col,
@@ -387,6 +398,34 @@ def _null_counts(warehouse, relation: str, columns: list[str]) -> tuple[dict[str
         + f" from {relation}"
     )[0]
     return dict(zip(columns, counts[1:], strict=True)), counts[0]
+
+
+def label_statistics(warehouse, relation: str, where: str, label: str) -> dict:
+    """A numeric label's rows and statistics in one split, rounded to 6
+    decimals so that both engines write the same figures."""
+    c = warehouse.quote(label)
+    quartiles = ", ".join(warehouse.quantile(c, f) for f in (0.25, 0.5, 0.75))
+    row = warehouse.rows(
+        f"select count(*), avg({c}), stddev_samp({c}), min({c}), {quartiles}, max({c}) "
+        f"from {relation} {where}"
+    )[0]
+    names = ("mean", "std", "min", "p25", "median", "p75", "max")
+    return {
+        "rows": row[0],
+        "label_stats": {
+            name: None if value is None else round(float(value), 6)
+            for name, value in zip(names, row[1:], strict=True)
+        },
+    }
+
+
+def is_numeric(data_type: str) -> bool:
+    """DuckDB's and Spark's numeric type names (INTEGER, bigint, DOUBLE,
+    decimal(18,2), ...)."""
+    return any(
+        word in data_type.upper()
+        for word in ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL", "NUMERIC")
+    )
 
 
 def _is_text(data_type: str) -> bool:

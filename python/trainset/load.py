@@ -15,6 +15,12 @@ def read_manifest(path: Path) -> dict:
     return json.loads(manifest.read_text())
 
 
+def task_of(manifest: dict) -> str:
+    """classification or regression; exports older than the task key are
+    classifications."""
+    return manifest.get("task", "classification")
+
+
 def _duckdb_type(data_type: str | None) -> str:
     """A type DuckDB reads from text: the export's own types, or Spark's."""
     text = (data_type or "varchar").lower()
@@ -74,7 +80,8 @@ def load(path: str | Path, split: str = "train", verify: bool = True):
 
 def load_hf(path: str | Path):
     """A Hugging Face DatasetDict, one Dataset per split, with the label as
-    a ClassLabel, after checking every file's checksum."""
+    a ClassLabel (a float for a regression), after checking every file's
+    checksum."""
     try:
         import datasets
     except ImportError:
@@ -87,16 +94,20 @@ def load_hf(path: str | Path):
     manifest = read_manifest(path)
     verify_export(path)
     label = manifest["roles"]["label"]
-    names = sorted({str(v) for s in manifest["splits"].values() for v in s["labels"]})
-    class_label = datasets.ClassLabel(names=names)
+    regression = task_of(manifest) == "regression"
+    if regression:
+        label_type = datasets.Value("float64")
+    else:
+        names = sorted({str(v) for s in manifest["splits"].values() for v in s["labels"]})
+        label_type = datasets.ClassLabel(names=names)
     splits = {}
     for split in manifest["splits"]:
         features = read_split_file(path, "features", split, manifest)
         labels = read_split_file(path, "labels", split, manifest)
         frame = features.join(labels).reset_index()
-        frame[label] = frame[label].astype(str)
+        frame[label] = frame[label].astype(float if regression else str)
         dataset = datasets.Dataset.from_pandas(frame, preserve_index=False)
-        splits[split] = dataset.cast_column(label, class_label)
+        splits[split] = dataset.cast_column(label, label_type)
     return datasets.DatasetDict(splits)
 
 

@@ -123,6 +123,11 @@ class DuckDBWarehouse:
     def column_types(self, relation: str) -> dict[str, str]:
         return {row[0]: row[1] for row in self.rows(f"describe {relation}")}
 
+    @staticmethod
+    def quantile(quoted: str, fraction: float) -> str:
+        """The interpolated quantile of a column, as SQL."""
+        return f"quantile_cont({quoted}, {float(fraction)})"
+
     def write(
         self, query: str, order_by: str, path: Path, fmt: str, required: set[str] = frozenset()
     ) -> None:
@@ -160,6 +165,11 @@ class SparkWarehouse:
 
     def column_types(self, relation: str) -> dict[str, str]:
         return {f.name: f.dataType.simpleString() for f in self.spark.table(relation).schema}
+
+    @staticmethod
+    def quantile(quoted: str, fraction: float) -> str:
+        """The interpolated quantile of a column, as SQL (exact, like DuckDB's)."""
+        return f"percentile({quoted}, {float(fraction)})"
 
     def write(
         self, query: str, order_by: str, path: Path, fmt: str, required: set[str] = frozenset()
