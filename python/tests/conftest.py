@@ -149,6 +149,21 @@ def sample_build(tmp_path_factory) -> Build:
     return build
 
 
+@pytest.fixture(scope="session")
+def regression_export(sample_build, tmp_path_factory) -> Path:
+    """resolution_time v1 (a numeric label) exported from the sample build."""
+    from trainset.export import export_dataset
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TRAINSET_DB", str(sample_build.db))
+    mp.setenv("DBT_TARGET_PATH", str(sample_build.target))
+    try:
+        out = tmp_path_factory.mktemp("regression")
+        return export_dataset(PROJECT, "resolution_time", out=out).path
+    finally:
+        mp.undo()
+
+
 def write_desk(
     folder: Path,
     n_tickets: int = 2400,

@@ -1,0 +1,64 @@
+"""resolution_time v1, the regression dataset: its rows, export, card and loaders."""
+
+from __future__ import annotations
+
+import json
+
+from trainset.load import load, load_all, task_of
+
+
+def test_resolution_time_has_v2s_tickets_and_features(sample_build):
+    v2 = sample_build.frame("select * from main.ticket_triage_v2 order by ticket_id")
+    rt = sample_build.frame("select * from main.resolution_time_v1 order by ticket_id")
+    # No resolution of the sample precedes its ticket: the same tickets.
+    assert list(rt.ticket_id) == list(v2.ticket_id)
+    shared = [c for c in v2.columns if c != "category"]
+    assert rt[shared].equals(v2[shared])
+    assert (rt.hours_to_resolution >= 0).all()
+
+
+def test_hours_to_resolution_is_created_to_final_resolution(sample_build):
+    wrong = sample_build.query(
+        """
+        select count(*)
+        from main.resolution_time_v1 as d
+        inner join main.int_tickets_final_resolution as r using (ticket_id)
+        where abs(d.hours_to_resolution
+                  - (epoch(r.resolved_at) - epoch(d.created_at)) / 3600.0) > 1e-9
+        """
+    )
+    assert wrong == [(0,)]
+
+
+def test_a_resolution_before_creation_leaves_the_ticket_out_with_a_warning(sample_build):
+    statuses = sample_build.status_of("test.trainset.resolved_after_created")
+    assert set(statuses.values()) == {"pass"}
+
+
+def test_regression_export_gives_label_statistics(regression_export):
+    manifest = json.loads((regression_export / "manifest.json").read_text())
+    assert task_of(manifest) == "regression"
+    assert manifest["roles"]["label"] == "hours_to_resolution"
+    frame, _ = load_all(regression_export)
+    for split, facts in manifest["splits"].items():
+        assert "labels" not in facts
+        hours = frame.loc[frame.split == split, "hours_to_resolution"]
+        assert facts["rows"] == len(hours)
+        stats = facts["label_stats"]
+        assert abs(stats["mean"] - hours.mean()) < 1e-5
+        assert abs(stats["median"] - hours.median()) < 1e-5
+        assert abs(stats["p25"] - hours.quantile(0.25)) < 1e-5
+        assert stats["min"] == round(hours.min(), 6)
+
+
+def test_regression_card_shows_statistics_not_classes(regression_export):
+    card = (regression_export / "README.md").read_text()
+    assert "tabular-regression" in card
+    assert "| split | rows | mean | std | min | p25 | median | p75 | max |" in card
+    assert "- label: `hours_to_resolution`, a number (regression)" in card
+
+
+def test_regression_loads_as_numbers(regression_export):
+    X, y = load(regression_export, "validation")
+    assert y.dtype.kind == "f"
+    assert "category" not in X.columns and "hours_to_resolution" not in X.columns
