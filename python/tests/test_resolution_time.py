@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
-from trainset.load import load, load_all, task_of
+from conftest import PROJECT
+
+from trainset.checkpit import check_pit
+from trainset.load import load, load_all, load_hf, task_of
 
 
 def test_resolution_time_has_v2s_tickets_and_features(sample_build):
@@ -62,3 +65,22 @@ def test_regression_loads_as_numbers(regression_export):
     X, y = load(regression_export, "validation")
     assert y.dtype.kind == "f"
     assert "category" not in X.columns and "hours_to_resolution" not in X.columns
+
+
+def test_check_pit_finds_no_future_in_resolution_time(sample_build, tmp_path):
+    [(cutoff,)] = sample_build.query(
+        "select strftime(quantile_disc(created_at, 0.5), '%Y-%m-%d %H:%M:%S') "
+        "from main.resolution_time_v1"
+    )
+    report = check_pit(PROJECT, "resolution_time", cutoffs=[cutoff], keep=tmp_path)
+    [check] = report.cutoffs
+    assert report.as_of == "created_at"
+    assert {f.name for f in check.features} >= {"first_message", "prior_tickets_90d"}
+    assert min(f.compared for f in check.features) > 50
+    assert report.leaking_features == []
+
+
+def test_regression_loads_into_hugging_face_as_floats(regression_export):
+    dataset = load_hf(regression_export)
+    assert dataset["train"].features["hours_to_resolution"].dtype == "float64"
+    assert set(dataset) == {"train", "validation", "test"}
