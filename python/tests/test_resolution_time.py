@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import PROJECT
+from conftest import PROJECT, dbt, write_desk
 
 from trainset.checkpit import check_pit
 from trainset.load import load, load_all, load_hf, task_of
@@ -84,3 +84,28 @@ def test_regression_loads_into_hugging_face_as_floats(regression_export):
     dataset = load_hf(regression_export)
     assert dataset["train"].features["hours_to_resolution"].dtype == "float64"
     assert set(dataset) == {"train", "validation", "test"}
+
+
+def test_a_resolution_before_its_ticket_is_left_out_and_counted(tmp_path):
+    early = set()
+
+    def resolve_before_creation(desk):
+        for row in desk.rows["ticket_resolutions"]:
+            if len(early) < 3 or row["ticket_id"] in early:
+                early.add(row["ticket_id"])
+                row["resolved_at"] = "2000-01-01 00:00:00"
+
+    raw = write_desk(tmp_path / "raw", n_tickets=1500, seed=41, mutate=resolve_before_creation)
+    build = dbt(["build", "--exclude", "tag:fixture"], tmp_path, vars={"raw_dir": str(raw)})
+    assert build.returncode == 0, build.output[-3000:]
+    [warned] = [r for u, r in build.results.items() if ".resolved_after_created" in u]
+    assert warned["status"] == "warn"
+    eligible = {
+        t for (t,) in build.query("select ticket_id from main.int_tickets_with_features")
+    } & early
+    assert eligible and warned["failures"] == len(eligible)
+    kept = {t for (t,) in build.query("select ticket_id from main.resolution_time_v1")}
+    assert not kept & early
+    assert build.query("select min(hours_to_resolution) >= 0 from main.resolution_time_v1") == [
+        (True,)
+    ]
