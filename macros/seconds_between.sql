@@ -1,12 +1,17 @@
-{# Seconds from one timestamp to a later one, as a number. #}
-{% macro seconds_between(start_timestamp, end_timestamp) %}
-    {{ return(adapter.dispatch('seconds_between', 'trainset')(start_timestamp, end_timestamp)) }}
+{# Seconds since the epoch of a timestamp, as a number. #}
+{% macro epoch_seconds(timestamp) %}
+    {{ return(adapter.dispatch('epoch_seconds', 'trainset')(timestamp)) }}
 {% endmacro %}
 
-{% macro duckdb__seconds_between(start_timestamp, end_timestamp) -%}
-    (epoch({{ end_timestamp }}) - epoch({{ start_timestamp }}))
+{% macro duckdb__epoch_seconds(timestamp) -%}
+    epoch({{ timestamp }})
 {%- endmacro %}
 
-{% macro spark__seconds_between(start_timestamp, end_timestamp) -%}
-    (cast({{ end_timestamp }} as double) - cast({{ start_timestamp }} as double))
+{% macro spark__epoch_seconds(timestamp) -%}
+    cast({{ timestamp }} as double)
+{%- endmacro %}
+
+{# Seconds from one timestamp to a later one, as a number. #}
+{% macro seconds_between(start_timestamp, end_timestamp) -%}
+    ({{ epoch_seconds(end_timestamp) }} - {{ epoch_seconds(start_timestamp) }})
 {%- endmacro %}

@@ -118,6 +118,7 @@ def render_card(manifest: dict) -> str:
         _label_statistics(roles["label"], splits) if regression else _label_counts(labels, splits)
     )
     lines += ["", f"{total} rows in all.", ""]
+    lines += _split_times(manifest)
     lines += _inputs(manifest)
 
     tests = manifest["tests"]
@@ -184,6 +185,40 @@ def render_card(manifest: dict) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _split_times(manifest: dict) -> list[str]:
+    """Each split's as_of range, and how many of a later split's rows
+    belong to a player with train rows (the desk's split_overlap)."""
+    splits = manifest["splits"]
+    lines = []
+    if any("as_of_range" in facts for facts in splits.values()):
+        strategy = manifest.get("vars", {}).get("split_strategy")
+        as_of = next((c["name"] for c in manifest["columns"] if c["role"] == "as_of"), "as_of")
+        lines += [
+            f"Split by {strategy}; the `{as_of}` each split covers:"
+            if strategy
+            else f"The `{as_of}` each split covers:",
+            "",
+            "| split | first | last |",
+            "|---|---|---|",
+        ]
+        for split, facts in splits.items():
+            first, last = facts.get("as_of_range") or ("", "")
+            lines.append(f"| {split} | {first} | {last} |")
+        lines.append("")
+    overlap = sorted(
+        (manifest.get("provenance") or {}).get("split_overlap", []),
+        key=lambda r: list(splits).index(r["split_name"]) if r["split_name"] in splits else 99,
+    )
+    if overlap:
+        shares = "; ".join(
+            f"{r['split_name']} {r['overlapping_rows']} of {r['split_rows']} "
+            f"({100 * (r['overlap_share'] or 0):.1f}%)"
+            for r in overlap
+        )
+        lines += [f"Rows whose player also has train rows: {shares}.", ""]
+    return lines
 
 
 def _label_counts(labels: list[str], splits: dict) -> list[str]:

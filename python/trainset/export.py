@@ -280,6 +280,13 @@ def _write_version(
                 "rows": sum(n for _, n in counts),
                 "labels": {str(label): n for label, n in counts},
             }
+        for column in dataset.role("as_of")[:1]:
+            # The time the split covers: under a time split, train ends
+            # before validation starts.
+            first, last = warehouse.rows(
+                f"select min({q(column.name)}), max({q(column.name)}) from {relation} {where}"
+            )[0]
+            splits[split]["as_of_range"] = [str(first), str(last)]
     writer = warehouse.writer
     provenance = _provenance(warehouse, dataset)
     step("checksums")
