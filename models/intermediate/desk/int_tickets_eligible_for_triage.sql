@@ -20,7 +20,6 @@ eligible as (
     select
         tickets.ticket_id,
         tickets.player_id,
-        {{ mask_pii('tickets.subject') }} as subject,
         first_player_messages.first_message,
         tickets.channel,
         tickets.product,

@@ -1,6 +1,6 @@
 {#
     Features of a ticket's player as known strictly before the ticket was
-    created (T = created_at). Every join bounds its events by T, so events
+    created (T = created_at), for every ticket: training and scoring. Every join bounds its events by T, so events
     after T cannot change a value.
 #}
 {{ config(unique_key='ticket_id') }}
@@ -10,8 +10,8 @@ with
 -- On an incremental run, the tickets new to this table or loaded again:
 -- the features of the others cannot change, since every window ends at
 -- the ticket's creation and the history only grows after it.
-eligible_tickets as (
-    select * from {{ ref('int_tickets_eligible_for_triage') }}
+featured_tickets as (
+    select * from {{ ref('int_tickets_to_featurize') }}
     {%- if is_incremental() %}
     where
         {{ loaded_since_last_run('loaded_at') }}
@@ -54,7 +54,7 @@ purchase_history as (
 
 account_ages as (
     select
-        eligible_tickets.ticket_id,
+        featured_tickets.ticket_id,
         -- Null when the player's registration time is unknown.
         case
             when players.registered_at is not null
@@ -62,23 +62,23 @@ account_ages as (
                     cast(floor(
                         {{ seconds_between(
                             'players.registered_at',
-                            'eligible_tickets.created_at'
+                            'featured_tickets.created_at'
                         ) }} / 86400
                     ) as integer),
                     0
                 )
         end as account_age_days
-    from eligible_tickets
+    from featured_tickets
     inner join players
-        on eligible_tickets.player_id = players.player_id
+        on featured_tickets.player_id = players.player_id
 ),
 
 purchase_windows as (
     select
-        eligible_tickets.ticket_id,
+        featured_tickets.ticket_id,
         count(
             case
-                when purchases.purchased_at < eligible_tickets.created_at
+                when purchases.purchased_at < featured_tickets.created_at
                     then 1
             end
         ) as purchases_before,
@@ -86,11 +86,11 @@ purchase_windows as (
             case
                 when
                     purchases.purchased_at
-                    >= {{ days_before('eligible_tickets.created_at', 30) }}
-                    and purchases.purchased_at < eligible_tickets.created_at
+                    >= {{ days_before('featured_tickets.created_at', 30) }}
+                    and purchases.purchased_at < featured_tickets.created_at
                     and (
                         purchases.refunded_at is null
-                        or purchases.refunded_at >= eligible_tickets.created_at
+                        or purchases.refunded_at >= featured_tickets.created_at
                     )
                     then purchases.amount_usd
                 else 0
@@ -100,51 +100,51 @@ purchase_windows as (
             case
                 when
                     purchases.refunded_at
-                    >= {{ days_before('eligible_tickets.created_at', 90) }}
-                    and purchases.refunded_at < eligible_tickets.created_at
+                    >= {{ days_before('featured_tickets.created_at', 90) }}
+                    and purchases.refunded_at < featured_tickets.created_at
                     then 1
             end
         ) as refunds_90d
-    from eligible_tickets
+    from featured_tickets
     inner join purchases
-        on eligible_tickets.player_id = purchases.player_id
-    group by eligible_tickets.ticket_id
+        on featured_tickets.player_id = purchases.player_id
+    group by featured_tickets.ticket_id
 ),
 
 prior_tickets as (
     select
-        eligible_tickets.ticket_id,
+        featured_tickets.ticket_id,
         count(*) as prior_tickets_90d
-    from eligible_tickets
+    from featured_tickets
     inner join tickets as other_tickets
         on
-            eligible_tickets.player_id = other_tickets.player_id
-            and eligible_tickets.ticket_id <> other_tickets.ticket_id
-            and {{ days_before('eligible_tickets.created_at', 90) }}
+            featured_tickets.player_id = other_tickets.player_id
+            and featured_tickets.ticket_id <> other_tickets.ticket_id
+            and {{ days_before('featured_tickets.created_at', 90) }}
             <= other_tickets.created_at
-            and eligible_tickets.created_at > other_tickets.created_at
-    group by eligible_tickets.ticket_id
+            and featured_tickets.created_at > other_tickets.created_at
+    group by featured_tickets.ticket_id
 ),
 
 prior_resolutions_ranked as (
     select
-        eligible_tickets.ticket_id,
+        featured_tickets.ticket_id,
         resolution_categories.category,
         row_number() over (
-            partition by eligible_tickets.ticket_id
+            partition by featured_tickets.ticket_id
             order by
                 ticket_resolutions.resolved_at desc,
                 ticket_resolutions.resolution_id desc
         ) as resolution_rank
-    from eligible_tickets
+    from featured_tickets
     inner join tickets as other_tickets
         on
-            eligible_tickets.player_id = other_tickets.player_id
-            and eligible_tickets.ticket_id <> other_tickets.ticket_id
+            featured_tickets.player_id = other_tickets.player_id
+            and featured_tickets.ticket_id <> other_tickets.ticket_id
     inner join ticket_resolutions
         on
             other_tickets.ticket_id = ticket_resolutions.ticket_id
-            and eligible_tickets.created_at > ticket_resolutions.resolved_at
+            and featured_tickets.created_at > ticket_resolutions.resolved_at
     inner join resolution_categories
         on
             ticket_resolutions.resolution_code
@@ -153,7 +153,7 @@ prior_resolutions_ranked as (
 
 features as (
     select
-        eligible_tickets.ticket_id,
+        featured_tickets.ticket_id,
         prior_resolutions_ranked.category as last_resolution_category,
         account_ages.account_age_days,
         case
@@ -175,18 +175,18 @@ features as (
         end as refunds_90d,
         cast(coalesce(prior_tickets.prior_tickets_90d, 0) as integer)
             as prior_tickets_90d,
-        eligible_tickets.loaded_at
-    from eligible_tickets
+        featured_tickets.loaded_at
+    from featured_tickets
     inner join account_ages
-        on eligible_tickets.ticket_id = account_ages.ticket_id
+        on featured_tickets.ticket_id = account_ages.ticket_id
     cross join purchase_history
     left join purchase_windows
-        on eligible_tickets.ticket_id = purchase_windows.ticket_id
+        on featured_tickets.ticket_id = purchase_windows.ticket_id
     left join prior_tickets
-        on eligible_tickets.ticket_id = prior_tickets.ticket_id
+        on featured_tickets.ticket_id = prior_tickets.ticket_id
     left join prior_resolutions_ranked
         on
-            eligible_tickets.ticket_id = prior_resolutions_ranked.ticket_id
+            featured_tickets.ticket_id = prior_resolutions_ranked.ticket_id
             and prior_resolutions_ranked.resolution_rank = 1
 )
 
