@@ -80,6 +80,9 @@ class Dataset:
     provenance: dict[str, str] = field(default_factory=dict)
     record: BuildRecord | None = field(default=None, repr=False)
     task: str = "classification"
+    # A scoring model: the training dataset (name, version) whose features
+    # it gives, from the model's meta.scores; it has no label and no split.
+    scores: dict | None = None
 
     def role(self, role: str) -> list[Column]:
         return [c for c in self.columns if c.role == role]
@@ -179,7 +182,8 @@ def load_dataset(
                 f"{name}.{column.name} has meta.role {column.role!r}; roles are {', '.join(ROLES)}"
             )
 
-    task = (node.get("config", {}).get("meta") or {}).get("task", "classification")
+    meta = node.get("config", {}).get("meta") or {}
+    task = meta.get("task", "classification")
     if task not in TASKS:
         raise TrainsetError(f"{name} has meta.task {task!r}; tasks are {', '.join(TASKS)}")
 
@@ -250,6 +254,7 @@ def load_dataset(
         },
         provenance=provenance,
         task=task,
+        scores=meta.get("scores"),
     )
 
 

@@ -54,7 +54,8 @@ def _masking_text() -> str:
 def render_card(manifest: dict) -> str:
     name, version = manifest["dataset"], manifest["version"]
     splits = manifest["splits"]
-    total = sum(s["rows"] for s in splits.values())
+    total = manifest.get("rows", sum(s["rows"] for s in splits.values()))
+    scores = manifest.get("scores")
     roles = manifest["roles"]
     ext = manifest["format"]
     regression = manifest.get("task") == "regression"
@@ -101,7 +102,13 @@ def render_card(manifest: dict) -> str:
         "",
         "## Dataset structure",
         "",
-        f"Each split has `features.{ext}` (the id and every feature) and "
+        (
+            f"`features.{ext}` holds the id and every feature, sorted by `{roles['id']}`: "
+            f"the features of {scores['dataset']} v{scores['version']}, in its order, "
+            "to be scored by a model trained on it. No labels, no splits."
+        )
+        if scores
+        else f"Each split has `features.{ext}` (the id and every feature) and "
         f"`labels.{ext}` (the id and the label), with the same rows in the same "
         f"order, sorted by `{roles['id']}`.",
         "",
@@ -113,10 +120,13 @@ def render_card(manifest: dict) -> str:
             f"| `{column['name']}` | {column['role'] or ''} | "
             f"{column['data_type'] or ''} | {_cell(column['description'])} |"
         )
-    lines += ["", "### Splits", ""]
-    lines += (
-        _label_statistics(roles["label"], splits) if regression else _label_counts(labels, splits)
-    )
+    if not scores:
+        lines += ["", "### Splits", ""]
+        lines += (
+            _label_statistics(roles["label"], splits)
+            if regression
+            else _label_counts(labels, splits)
+        )
     lines += ["", f"{total} rows in all.", ""]
     lines += _split_times(manifest)
     lines += _inputs(manifest)
@@ -162,8 +172,14 @@ def render_card(manifest: dict) -> str:
         "```python",
         "import trainset",
         "",
-        f'X_train, y_train = trainset.load("{name}/v{version}", "train")  # pandas',
-        f'dataset = trainset.load_hf("{name}/v{version}")  # Hugging Face DatasetDict',
+        *(
+            [f'X = trainset.load_scoring("{name}/v{version}")  # pandas, the training order']
+            if scores
+            else [
+                f'X_train, y_train = trainset.load("{name}/v{version}", "train")  # pandas',
+                f'dataset = trainset.load_hf("{name}/v{version}")  # Hugging Face DatasetDict',
+            ]
+        ),
         "```",
         "",
         "Both check the files' sha256 against `manifest.json` first; "
@@ -181,6 +197,8 @@ def render_card(manifest: dict) -> str:
         "- vars: " + ", ".join(f"`{k}={v}`" for k, v in sorted(manifest["vars"].items())),
         f"- label: `{roles['label']}`, a number (regression)"
         if regression
+        else f"- scores: {scores['dataset']} v{scores['version']}"
+        if scores
         else f"- labels: {', '.join(labels)}",
         "",
     ]

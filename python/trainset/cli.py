@@ -159,6 +159,9 @@ def _export(args: argparse.Namespace) -> int:
             highlight=False,
         )
     rows = ", ".join(f"{s} {f['rows']:,}" for s, f in manifest["splits"].items())
+    if manifest.get("scores"):
+        scores = manifest["scores"]
+        rows = f"{manifest['rows']:,} to score with {scores['dataset']} v{scores['version']}"
     verb = {
         "written": "exported",
         "replaced": "replaced",

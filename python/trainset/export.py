@@ -144,11 +144,16 @@ def export_dataset(
     dataset = load_dataset(project_dir, name, version, target=dbt_target)
     place = record.locate(project_dir, dbt_target, profile_target, db)
     id_col = dataset.one("id")
-    label_col = dataset.one("label")
-    split_col = dataset.one("split")
     features = dataset.role("feature")
     if not features:
         raise TrainsetError(f"{name} has no column with meta.role 'feature'")
+    if dataset.scores:
+        # A scoring model: features only, those of its training dataset.
+        training = scoring_check(project_dir, dataset, dbt_target)
+        label_name = split_name = None
+    else:
+        training = None
+        label_name, split_name = dataset.one("label").name, dataset.one("split").name
 
     out = Path(out)
     parent = _safe_child(out, name)
@@ -175,11 +180,14 @@ def export_dataset(
                 csv_safe,
                 allow_failed_tests,
                 id_col.name,
-                label_col.name,
-                split_col.name,
+                label_name,
+                split_name,
                 [f.name for f in features],
                 step,
             )
+            if training is not None:
+                manifest["scores"] = training
+                _write_manifest(temporary, manifest)
         return _publish(temporary, target, manifest, force)
     except OSError as error:
         raise TrainsetError(
@@ -219,8 +227,8 @@ def _write_version(
     csv_safe: bool,
     allow_failed_tests: bool,
     id_col: str,
-    label_col: str,
-    split_col: str,
+    label_col: str | None,
+    split_col: str | None,
     feature_cols: list[str],
     step: Callable[[str], None],
 ) -> dict:
@@ -236,27 +244,33 @@ def _write_version(
             f"{dataset.name} is a regression (meta.task) but its label {label_col} is "
             f"{types.get(label_col)}, not a number"
         )
-    nulls, total = _null_counts(warehouse, relation, [id_col, label_col, *feature_cols])
+    labelled = [id_col, *([label_col] if label_col else [])]
+    nulls, total = _null_counts(warehouse, relation, [*labelled, *feature_cols])
     required = {c for c, n in nulls.items() if n == 0}
     # Features with no value at all (an optional raw table was absent):
     # the card names them, profile and baseline leave them out.
     all_null = [c for c in feature_cols if total and nulls[c] == total]
-    found = [r[0] for r in warehouse.rows(f"select distinct {q(split_col)} from {relation}")]
-    if None in found:
-        raise TrainsetError(f"{dataset.name} has rows with a null {split_col}")
-    order = sorted(
-        found,
-        key=lambda s: (
-            SPLIT_ORDER.index(s) if s in SPLIT_ORDER else len(SPLIT_ORDER),
-            s,
-        ),
-    )
-    for split in order:
-        split_dir = _safe_child(folder, split)
-        split_dir.mkdir()
-        where = f"where {q(split_col)} = {_literal(split)}"
-        for kind, cols in (("features", feature_cols), ("labels", [label_col])):
-            step(f"{split}/{kind}.{ext}")
+    parts: list[tuple[str | None, Path, str]] = [(None, folder, "")]
+    if split_col is not None:
+        found = [r[0] for r in warehouse.rows(f"select distinct {q(split_col)} from {relation}")]
+        if None in found:
+            raise TrainsetError(f"{dataset.name} has rows with a null {split_col}")
+        order = sorted(
+            found,
+            key=lambda s: (
+                SPLIT_ORDER.index(s) if s in SPLIT_ORDER else len(SPLIT_ORDER),
+                s,
+            ),
+        )
+        parts = [
+            (split, _safe_child(folder, split), f"where {q(split_col)} = {_literal(split)}")
+            for split in order
+        ]
+    kinds = [("features", feature_cols), *([("labels", [label_col])] if label_col else [])]
+    for split, split_dir, where in parts:
+        split_dir.mkdir(exist_ok=True)
+        for kind, cols in kinds:
+            step(f"{split}/{kind}.{ext}" if split else f"{kind}.{ext}")
             selected = [q(id_col), *(q(c) for c in cols)]
             if csv_safe:
                 selected = [q(id_col), *(_neutralised(q(c), types[c]) for c in cols)]
@@ -270,6 +284,8 @@ def _write_version(
             text = [c for c in [id_col, *cols] if _is_text(types.get(c, ""))]
             if fmt == "csv" and not csv_safe and text:
                 formula_cells += _formula_cells(warehouse, relation, where, text)
+        if split is None or label_col is None:
+            continue
         if dataset.task == "regression":
             splits[split] = label_statistics(warehouse, relation, where, label_col)
         else:
@@ -347,7 +363,7 @@ def _write_version(
         "all_null_features": all_null,
         # classification: splits count the labels; regression: splits give
         # the label's statistics (label_stats).
-        "task": dataset.task,
+        "task": "scoring" if split_col is None else dataset.task,
         "roles": {
             "id": id_col,
             "label": label_col,
@@ -367,10 +383,39 @@ def _write_version(
         "csv_safe": csv_safe,
         "csv_formula_cells": formula_cells,
     }
+    if split_col is None:
+        manifest["rows"] = total
     step("manifest and card")
+    _write_manifest(folder, manifest)
+    return manifest
+
+
+def _write_manifest(folder: Path, manifest: dict) -> None:
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
     (folder / "README.md").write_text(render_card(manifest))
-    return manifest
+
+
+def scoring_check(project_dir: Path, dataset: Dataset, dbt_target: Path | None) -> dict:
+    """The training dataset a scoring model names, whose features it must
+    give in the same order; refused in one line otherwise."""
+    scores = dataset.scores or {}
+    if not isinstance(scores, dict) or not scores.get("dataset"):
+        raise TrainsetError(
+            f"{dataset.name} has meta.scores {scores!r}: give {{dataset: NAME, version: N}}"
+        )
+    if dataset.role("label") or dataset.role("split"):
+        raise TrainsetError(
+            f"{dataset.name} is a scoring model (meta.scores) but has a label or split column"
+        )
+    training = load_dataset(project_dir, scores["dataset"], scores.get("version"), dbt_target)
+    wanted = [c.name for c in training.role("feature")]
+    given = [c.name for c in dataset.role("feature")]
+    if given != wanted:
+        raise TrainsetError(
+            f"{dataset.name}'s features ({', '.join(given)}) are not {training.name} "
+            f"v{training.version}'s ({', '.join(wanted)}) in the same order"
+        )
+    return {"dataset": training.name, "version": training.version, "features": wanted}
 
 
 def _provenance(warehouse, dataset: Dataset) -> dict[str, list[dict]]:

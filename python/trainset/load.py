@@ -27,10 +27,11 @@ def _duckdb_type(data_type: str | None) -> str:
     return {"string": "varchar", "int": "integer", "long": "bigint"}.get(text, text)
 
 
-def split_reader_sql(path: Path, kind: str, split: str, manifest: dict) -> str:
-    """The DuckDB table function that reads one split's features or labels."""
+def split_reader_sql(path: Path, kind: str, split: str | None, manifest: dict) -> str:
+    """The DuckDB table function that reads one split's features or labels
+    (split None: a scoring export's one features file)."""
     fmt = manifest["format"]
-    file = Path(path) / split / f"{kind}.{fmt}"
+    file = Path(path) / split / f"{kind}.{fmt}" if split else Path(path) / f"{kind}.{fmt}"
     if not file.is_file():
         known = ", ".join(manifest["splits"])
         raise TrainsetError(f"no split {split!r} in {path} (splits: {known})")
@@ -51,7 +52,7 @@ def split_reader_sql(path: Path, kind: str, split: str, manifest: dict) -> str:
     }[fmt]
 
 
-def read_split_file(path: Path, kind: str, split: str, manifest: dict):
+def read_split_file(path: Path, kind: str, split: str | None, manifest: dict):
     """One split's features or labels as a pandas DataFrame, types intact."""
     import duckdb
 
@@ -109,6 +110,26 @@ def load_hf(path: str | Path):
         dataset = datasets.Dataset.from_pandas(frame, preserve_index=False)
         splits[split] = dataset.cast_column(label, label_type)
     return datasets.DatasetDict(splits)
+
+
+def load_scoring(path: str | Path, verify: bool = True):
+    """A scoring export's features, indexed by the id, with its columns in
+    the order of the training dataset's features (what a pipeline fitted
+    on `load(...)` of that dataset expects), after checking checksums."""
+    from trainset.export import verify_export
+
+    path = Path(path)
+    manifest = read_manifest(path)
+    scores = manifest.get("scores")
+    if not scores:
+        raise TrainsetError(
+            f"{path} is not a scoring export (its manifest names no training dataset): "
+            "use trainset.load"
+        )
+    if verify:
+        verify_export(path)
+    features = read_split_file(path, "features", None, manifest)
+    return features[scores["features"]]
 
 
 def load_all(path: str | Path, verify: bool = True):
