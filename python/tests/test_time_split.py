@@ -8,6 +8,7 @@ import json
 import pytest
 from conftest import PROJECT, dbt
 
+from trainset.baseline import run_baseline
 from trainset.export import export_dataset
 
 
@@ -104,10 +105,25 @@ def test_a_wrong_split_var_stops_the_build_in_one_line(tmp_path, vars, message):
     assert message in build.output
 
 
-def test_the_card_states_each_splits_time_and_the_player_overlap(time_build, tmp_path, monkeypatch):
-    monkeypatch.setenv("TRAINSET_DB", str(time_build.db))
-    monkeypatch.setenv("DBT_TARGET_PATH", str(time_build.target))
-    version = export_dataset(PROJECT, "ticket_triage", out=tmp_path).path
+@pytest.fixture(scope="module")
+def time_export(time_build, tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TRAINSET_DB", str(time_build.db))
+    mp.setenv("DBT_TARGET_PATH", str(time_build.target))
+    try:
+        return export_dataset(PROJECT, "ticket_triage", out=tmp_path_factory.mktemp("x")).path
+    finally:
+        mp.undo()
+
+
+def test_baseline_runs_unchanged_on_a_time_split(time_export):
+    report = run_baseline(time_export)
+    assert set(report["splits"]) == {"validation", "test"}
+    assert 0 < report["splits"]["test"]["macro_f1"] <= 1
+
+
+def test_the_card_states_each_splits_time_and_the_player_overlap(time_build, time_export):
+    version = time_export
     manifest = json.loads((version / "manifest.json").read_text())
     ranges = {s: f["as_of_range"] for s, f in manifest["splits"].items()}
     assert ranges["train"][1] < ranges["validation"][0] <= ranges["validation"][1]
