@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -297,6 +299,41 @@ def test_a_one_model_change_rebuilds_it_and_its_children(review_repo, own_target
         assert "nothing changed" in summary(unchanged)
     finally:
         _git(repo, "checkout", "-q", "--force", "move-charge-explained")
+
+
+def test_an_interrupted_review_keeps_nothing_half_built(review_repo, own_target, tmp_path):
+    repo, base = review_repo
+    review_dir = repo / "target" / "review"
+    before = sorted(review_dir.iterdir()) if review_dir.exists() else []
+    # Another var: another key, so the base is being built when stopped.
+    process = subprocess.Popen(
+        [
+            BIN / "trainset",
+            "--project-dir",
+            str(repo),
+            "review",
+            "--base",
+            base,
+            "--dbt-arg=--vars",
+            "--dbt-arg={min_leak_length: 9}",
+            "--format",
+            "json",
+            "--out",
+            str(tmp_path / "review.json"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while not any(p.name.startswith(".") for p in review_dir.glob("*")):
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.1)
+    time.sleep(3)  # dbt is building the base
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) != 0
+    assert len(_git(repo, "worktree", "list").splitlines()) == 1
+    assert sorted(review_dir.iterdir()) == before
+    assert _git(repo, "status", "--porcelain") == ""
 
 
 def test_changes_state_selection_cannot_see_build_the_head_in_full(review_repo):
