@@ -183,6 +183,23 @@ def own_target(monkeypatch):
     monkeypatch.delenv("DBT_TARGET_PATH", raising=False)
 
 
+def review_command(repo: Path, base: str, out: Path, *dbt_args: str) -> list:
+    """trainset review of repo against base, as JSON into out."""
+    return [
+        BIN / "trainset",
+        "--project-dir",
+        str(repo),
+        "review",
+        "--base",
+        base,
+        *(f"--dbt-arg={arg}" for arg in dbt_args),
+        "--format",
+        "json",
+        "--out",
+        str(out),
+    ]
+
+
 def comparable(result: dict) -> dict:
     """A review's diff without what differs between runs: scratch paths
     and how the sides were built."""
@@ -199,18 +216,7 @@ def test_review_reports_exactly_the_flipped_tickets(
     repo, base = review_repo
     out = tmp_path / "review.json"
     done = subprocess.run(
-        [
-            BIN / "trainset",
-            "--project-dir",
-            str(repo),
-            "review",
-            "--base",
-            base,
-            "--format",
-            "json",
-            "--out",
-            str(out),
-        ],
+        review_command(repo, base, out),
         capture_output=True,
         text=True,
     )
@@ -307,20 +313,7 @@ def test_an_interrupted_review_keeps_nothing_half_built(review_repo, own_target,
     before = sorted(review_dir.iterdir()) if review_dir.exists() else []
     # Another var: another key, so the base is being built when stopped.
     process = subprocess.Popen(
-        [
-            BIN / "trainset",
-            "--project-dir",
-            str(repo),
-            "review",
-            "--base",
-            base,
-            "--dbt-arg=--vars",
-            "--dbt-arg={min_leak_length: 9}",
-            "--format",
-            "json",
-            "--out",
-            str(tmp_path / "review.json"),
-        ],
+        review_command(repo, base, tmp_path / "review.json", "--vars", "{min_leak_length: 9}"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
