@@ -144,7 +144,7 @@ def why_full(project: Path, base_commit: str, dbt_args: list[str]) -> str | None
     path var."""
     if any(arg.split("=", 1)[0] in SELECTING for arg in dbt_args):
         return "the dbt arguments select nodes"
-    base_vars = _project_vars(_git(project, "show", f"{base_commit}:dbt_project.yml"))
+    base_vars = _project_vars(_git(project, "show", f"{base_commit}:./dbt_project.yml"))
     head_vars = _project_vars((project / "dbt_project.yml").read_text())
     if base_vars != head_vars:
         return "dbt_project.yml's vars differ from the base's"
