@@ -16,8 +16,10 @@ and then the commands that look at the export (the "commands" section):
   diff       trainset diff against a copy with 1% of labels changed
   baseline   trainset baseline (a sample of at most 200,000 training rows)
   audit      trainset audit (a sample of at most 100,000 training rows)
-  review     trainset review --base HEAD: base and work tree built, exported
-             and diffed
+  review     trainset review --base HEAD in a clone of the project: first
+             unchanged (review-base: the base built and kept), then with one
+             intermediate model edited (review: the kept base reused, the
+             model and its children rebuilt), each exported and diffed
 
 Every step runs in its own process; its wall time and peak resident memory
 (from wait4) are recorded. The ratios the targets name are printed and
@@ -53,6 +55,8 @@ MEMORY_LIMIT = "4GB"
 # The commands' own DuckDB connections: room for Python beside them in 4 GB.
 COMMAND_MEMORY_LIMIT = "3GB"
 COMMAND_TIMEOUT = 420
+# A one-model change's review at 1M, as a share of build + export + diff.
+REVIEW_SHARE = 0.40
 # (command, tickets): (seconds at most, peak MB at most or None), from issue 16.
 COMMAND_TARGETS = {
     ("profile", 1_000_000): (60, 4096),
@@ -308,8 +312,35 @@ def bench_commands(work: Path, raw: Path, logs: Path, env: dict) -> dict[str, St
         "diff": [trainset, "diff", version, flipped, "--format", "json", "--out", work / "d.json"],
         "baseline": [trainset, "baseline", version],
         "audit": [trainset, "audit", version],
-        "review": [
-            trainset,
+    }
+    # A command far past its target is stopped and marked missed, so that
+    # one slow command cannot hold up the sizes after it.
+    steps = {
+        name: run(name, command, logs / f"{name}.log", env, timeout=COMMAND_TIMEOUT)
+        for name, command in commands.items()
+    }
+    shutil.rmtree(flipped, ignore_errors=True)
+    steps.update(bench_review(work, vars_, logs, env))
+    return steps
+
+
+# The model a review's one-model change edits: upstream of both datasets.
+REVIEWED_MODEL = Path("models/intermediate/desk/int_tickets_first_player_message.sql")
+
+
+def bench_review(work: Path, vars_: str, logs: Path, env: dict) -> dict[str, Step]:
+    """trainset review in a clone of the project: unchanged (the base is
+    built and kept under the target folder), then with one intermediate
+    model edited (the kept base reused; the model and its children rebuilt)."""
+    clone = work / "review-repo"
+    shutil.rmtree(clone, ignore_errors=True)
+    subprocess.run(["git", "clone", "-q", str(PROJECT), str(clone)], check=True)
+
+    def review(out: str) -> list:
+        return [
+            BIN / "trainset",
+            "--project-dir",
+            clone,
             "review",
             "ticket_triage",
             "--base",
@@ -319,16 +350,22 @@ def bench_commands(work: Path, raw: Path, logs: Path, env: dict) -> dict[str, St
             "--format",
             "json",
             "--out",
-            work / "review.json",
-        ],
-    }
-    # A command far past its target is stopped and marked missed, so that
-    # one slow command cannot hold up the sizes after it.
-    steps = {
-        name: run(name, command, logs / f"{name}.log", env, timeout=COMMAND_TIMEOUT)
-        for name, command in commands.items()
-    }
-    shutil.rmtree(flipped, ignore_errors=True)
+            work / out,
+        ]
+
+    steps = {}
+    steps["review-base"] = run(
+        "review-base", review("review-base.json"), logs / "review-base.log", env, COMMAND_TIMEOUT
+    )
+    model = clone / REVIEWED_MODEL
+    model.write_text(model.read_text() + "\n-- a one-model change for the benchmark\n")
+    steps["review"] = run(
+        "review", review("review.json"), logs / "review.log", env, COMMAND_TIMEOUT
+    )
+    if steps["review"].ok:
+        rebuilt = json.loads((work / "review.json").read_text())["review"]["head"]["rebuilt"]
+        steps["review"].note = f"{len(rebuilt)} models rebuilt"
+    shutil.rmtree(clone, ignore_errors=True)
     return steps
 
 
@@ -349,14 +386,15 @@ def command_targets(sizes: dict[int, Size]) -> list[tuple[int, str, str, str, bo
                 whole = sum(
                     size.steps[k].seconds for k in ("models", "tests", "export") if k in size.steps
                 ) + (size.commands["diff"].seconds if "diff" in size.commands else 0)
+                share = step.seconds / whole
                 out.append(
                     (
                         n,
                         name,
                         "a one-model change ≤ 40% of build + export + diff",
-                        f"{measured}; no-change review, base not reused: "
-                        f"{step.seconds / whole:.0%} of build + export + diff ({whole:.0f} s)",
-                        False,
+                        f"{measured}; one-model change, base reused ({step.note}): "
+                        f"{share:.0%} of build + export + diff ({whole:.0f} s)",
+                        share <= REVIEW_SHARE,
                     )
                 )
             else:
@@ -585,7 +623,9 @@ def render(sizes: dict[int, Size], started: str) -> str:
         "### Commands",
         "",
         "Wall time and peak RSS of the commands that look at the export (diff: against "
-        "a copy with 1% of labels changed; review: `--base HEAD` on an unchanged work tree).",
+        "a copy with 1% of labels changed; review-base: `--base HEAD` on an unchanged clone, "
+        "the base built and kept; review: then one intermediate model edited, the kept "
+        "base reused).",
         "",
         "| tickets | command | target | measured | met |",
         "|---:|---|---|---|---|",

@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from trainset.diff import MARKDOWN_LIMIT, broken_rules, diff_exports, render_mar
 from trainset.errors import TrainsetError
 from trainset.export import export_dataset, verify_export
 from trainset.load import load_all
+from trainset.review import review, summary, why_full
 
 
 @pytest.fixture(scope="module")
@@ -148,30 +151,72 @@ def test_markdown_stays_under_the_comment_limit(base_export, tmp_path):
     assert markdown.count("<details>") == markdown.count("</details>")
 
 
-def test_review_reports_exactly_the_flipped_tickets(sample_build, tmp_path):
-    repo = tmp_path / "repo"
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def review_repo(tmp_path_factory):
+    """A clone of the project (its base: the clone's HEAD) and a branch
+    that maps CHARGE_EXPLAINED to account instead of billing."""
+    repo = tmp_path_factory.mktemp("review") / "repo"
     subprocess.run(["git", "clone", "-q", str(PROJECT), str(repo)], check=True)
-    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run([*git, "checkout", "-qb", "move-charge-explained"], check=True)
+    base = _git(repo, "rev-parse", "HEAD")
+    _git(repo, "checkout", "-qb", "move-charge-explained")
     seed = repo / "seeds" / "resolution_categories.csv"
     seed.write_text(
         seed.read_text().replace("CHARGE_EXPLAINED,billing", "CHARGE_EXPLAINED,account")
     )
-    subprocess.run([*git, "commit", "-qam", "Charges are account questions"], check=True)
+    _git(repo, "commit", "-qam", "Charges are account questions")
+    return repo, base
+
+
+@pytest.fixture
+def own_target(monkeypatch):
+    """Reviews keep their base in the repository's target/, not in a
+    target folder the environment names."""
+    monkeypatch.delenv("DBT_TARGET_PATH", raising=False)
+
+
+def review_command(repo: Path, base: str, out: Path, *dbt_args: str) -> list:
+    """trainset review of repo against base, as JSON into out."""
+    return [
+        BIN / "trainset",
+        "--project-dir",
+        str(repo),
+        "review",
+        "--base",
+        base,
+        *(f"--dbt-arg={arg}" for arg in dbt_args),
+        "--format",
+        "json",
+        "--out",
+        str(out),
+    ]
+
+
+def comparable(result: dict) -> dict:
+    """A review's diff without what differs between runs: scratch paths
+    and how the sides were built."""
+    result = json.loads(json.dumps(result, default=str))
+    for side in ("old", "new"):
+        result[side].pop("path", None)
+    result.pop("review", None)
+    return result
+
+
+def test_review_reports_exactly_the_flipped_tickets(
+    sample_build, review_repo, own_target, tmp_path
+):
+    repo, base = review_repo
     out = tmp_path / "review.json"
     done = subprocess.run(
-        [
-            BIN / "trainset",
-            "--project-dir",
-            str(repo),
-            "review",
-            "--base",
-            "main",
-            "--format",
-            "json",
-            "--out",
-            str(out),
-        ],
+        review_command(repo, base, out),
         capture_output=True,
         text=True,
     )
@@ -186,18 +231,127 @@ def test_review_reports_exactly_the_flipped_tickets(sample_build, tmp_path):
     assert result["labels"]["top_flips"] == [{"old": "billing", "new": "account", "rows": expected}]
     assert result["split_moves"]["rows"] == 0
     assert result["totals"]["added"] == result["totals"]["removed"] == 0
-    # Nothing left behind: no worktree, no build output in the repository.
-    worktrees = (
-        subprocess.run(["git", "-C", str(repo), "worktree", "list"], capture_output=True, text=True)
-        .stdout.strip()
-        .splitlines()
-    )
+    # The head rebuilt the seed and what reads it, not the raw tables' models.
+    head = result["review"]["head"]
+    assert head["mode"] == "state:modified+"
+    assert {"resolution_categories", "ticket_triage.v2"} <= set(head["rebuilt"])
+    assert not {"base_desk__tickets", "int_tickets_first_player_message"} & set(head["rebuilt"])
+    assert f"head rebuilt {len(head['rebuilt'])} models" in done.stderr
+    # Tests the head did not rerun keep the base's outcome, not "not_run".
+    assert result["tests"]["changed"] == []
+    assert head["tests_carried_from_base"] > 0
+    # Nothing left behind but the kept base: no worktree, no build output.
+    worktrees = _git(repo, "worktree", "list").splitlines()
     assert len(worktrees) == 1
-    assert not (repo / "target").exists() and not (repo / "exports").exists()
-    status = subprocess.run(
-        ["git", "-C", str(repo), "status", "--porcelain"], capture_output=True, text=True
-    ).stdout
-    assert status == ""
+    assert [p.name for p in (repo / "target").iterdir()] == ["review"]
+    kept = Path(result["review"]["base"]["kept_in"])
+    assert kept.parent == repo / "target" / "review"
+    assert not (repo / "exports").exists()
+    assert _git(repo, "status", "--porcelain") == ""
+
+
+def test_a_reused_base_gives_the_cold_review(review_repo, own_target):
+    repo, base = review_repo
+    cold = review(repo, base=base, cold=True)
+    assert cold["review"]["head"]["mode"] == "full"
+    assert cold["review"]["base"] == {"reused": False, "kept_in": None}
+    first = review(repo, base=base)
+    kept = Path(first["review"]["base"]["kept_in"])
+    built_at = (kept / "target" / "run_results.json").stat().st_mtime_ns
+    again = review(repo, base=base)
+    assert again["review"]["base"] == {"reused": True, "kept_in": str(kept)}
+    # Reused: the base was not built again, and no worktree was made.
+    assert (kept / "target" / "run_results.json").stat().st_mtime_ns == built_at
+    assert len(_git(repo, "worktree", "list").splitlines()) == 1
+    assert comparable(again) == comparable(cold)
+    assert again["labels"]["flips"] > 20
+
+
+def test_a_one_model_change_rebuilds_it_and_its_children(review_repo, own_target):
+    repo, base = review_repo
+    review(repo, base=base)  # the base kept, if no earlier test kept it
+    _git(repo, "checkout", "-q", "--detach", base)
+    try:
+        model = repo / "models" / "intermediate" / "desk" / "int_tickets_first_player_message.sql"
+        model.write_text(model.read_text() + "\n-- a reviewed comment\n")
+        result = review(repo, base=base)
+        kept = Path(result["review"]["base"]["kept_in"])
+        manifest = json.loads((kept / "target" / "manifest.json").read_text())
+        changed = "model.trainset.int_tickets_first_player_message"
+        children, todo = set(), [changed]
+        while todo:
+            for child in manifest["child_map"][todo.pop()]:
+                if child not in children:
+                    children.add(child)
+                    todo.append(child)
+        expected = {
+            ".".join(u.split(".")[2:])
+            for u in children | {changed}
+            if u.split(".")[0] in ("model", "seed", "snapshot")
+        }
+        assert result["review"]["base"]["reused"]
+        assert set(result["review"]["head"]["rebuilt"]) == expected
+        assert "ticket_triage.v2" in expected and "base_desk__tickets" not in expected
+        # A comment changes no row, and every test keeps its outcome.
+        assert result["totals"]["changed"] == result["labels"]["flips"] == 0
+        assert result["tests"]["changed"] == []
+
+        model.write_text(model.read_text().replace("\n-- a reviewed comment\n", ""))
+        unchanged = review(repo, base=base)
+        assert unchanged["review"]["head"]["rebuilt"] == []
+        assert unchanged["review"]["head"]["nodes_run"] == 0
+        assert unchanged["totals"]["changed"] == unchanged["totals"]["added"] == 0
+        assert unchanged["tests"]["changed"] == []
+        assert "nothing changed" in summary(unchanged)
+    finally:
+        _git(repo, "checkout", "-q", "--force", "move-charge-explained")
+
+
+def test_an_interrupted_review_keeps_nothing_half_built(review_repo, own_target, tmp_path):
+    repo, base = review_repo
+    review_dir = repo / "target" / "review"
+    before = sorted(review_dir.iterdir()) if review_dir.exists() else []
+    # Another var: another key, so the base is being built when stopped.
+    process = subprocess.Popen(
+        review_command(repo, base, tmp_path / "review.json", "--vars", "{min_leak_length: 9}"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while not any(p.name.startswith(".") for p in review_dir.glob("*")):
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.1)
+    time.sleep(3)  # dbt is building the base
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) != 0
+    assert len(_git(repo, "worktree", "list").splitlines()) == 1
+    assert sorted(review_dir.iterdir()) == before
+    assert _git(repo, "status", "--porcelain") == ""
+
+
+def test_changes_state_selection_cannot_see_build_the_head_in_full(review_repo):
+    repo, base = review_repo
+    assert why_full(repo, base, []) is None
+    assert why_full(repo, base, ["--select", "ticket_triage"]) == "the dbt arguments select nodes"
+    project = repo / "dbt_project.yml"
+    original = project.read_text()
+    try:
+        project.write_text(original.replace("split_salt: trainset-v1", "split_salt: other"))
+        assert why_full(repo, base, []) == "dbt_project.yml's vars differ from the base's"
+    finally:
+        project.write_text(original)
+    raw = repo / "seeds" / "desk_sample" / "players.csv"
+    original = raw.read_text()
+    try:
+        raw.write_text(original + original.splitlines()[-1] + "\n")
+        assert why_full(repo, base, []) == "the files in seeds/desk_sample differ from the base's"
+    finally:
+        raw.write_text(original)
+    (repo / "seeds" / "desk_sample" / "purchases_extra.csv").write_text("a\n1\n")
+    try:
+        assert why_full(repo, base, []) == "the files in seeds/desk_sample differ from the base's"
+    finally:
+        (repo / "seeds" / "desk_sample" / "purchases_extra.csv").unlink()
 
 
 def pd_concat(*frames):

@@ -411,7 +411,7 @@ def _audit(args: argparse.Namespace) -> int:
     return 0
 
 
-def _emit_diff(result: dict, args: argparse.Namespace) -> int:
+def _emit_diff(result: dict, args: argparse.Namespace, render=None) -> int:
     import json
 
     from trainset.diff import broken_rules, render_markdown
@@ -420,7 +420,7 @@ def _emit_diff(result: dict, args: argparse.Namespace) -> int:
     text = (
         json.dumps({**result, "broken_rules": broken}, indent=2) + "\n"
         if args.format == "json"
-        else render_markdown(result, broken) + "\n"
+        else (render or render_markdown)(result, broken) + "\n"
     )
     if args.out:
         Path(args.out).write_text(text)
@@ -443,7 +443,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _review(args: argparse.Namespace) -> int:
     from trainset.project import find_project
-    from trainset.review import review
+    from trainset.review import render_review, review, summary
 
     progress, step = _steps("review")
     with progress:
@@ -456,7 +456,8 @@ def _review(args: argparse.Namespace) -> int:
             quiet=True,
             on_step=step,
         )
-    return _emit_diff(result, args)
+    console.print(summary(result), highlight=False)
+    return _emit_diff(result, args, render_review)
 
 
 def _reconcile(args: argparse.Namespace) -> int:
@@ -769,9 +770,11 @@ def build_parser() -> argparse.ArgumentParser:
         "review",
         help="build the dataset at a base ref and in the work tree, and diff them",
         description="Build DATASET at --base (default: the merge base with main) in a "
-        "temporary git worktree and from the current work tree, each into a scratch "
-        "DuckDB file, export both into a scratch folder and print the diff. Your own "
-        "DuckDB file, exports and work tree are not touched.",
+        "temporary git worktree, or reuse that base's build kept in target/review/, "
+        "rebuild only what changed in the work tree (dbt's state:modified+) on a copy "
+        "of it, export both into a scratch folder and print the diff. Your own "
+        "DuckDB file, exports and work tree are not touched; rm -rf target/review "
+        "clears the kept builds.",
     )
     p.add_argument("dataset", nargs="?", default="ticket_triage")
     p.add_argument("--base", default=None, help="git ref to compare with")
