@@ -65,9 +65,11 @@ def drifted(regression_export, tmp_path_factory):
     """A copy with test's labels tripled, two train rows of one text whose
     labels lie far apart, and a baseline.json as a regression baseline."""
 
+    frame, _ = load_all(regression_export)
+    twins = sorted(frame.index[frame.split == "train"])[:2]
+
     def plant(frame):
         frame.loc[frame.split == "test", LABEL] *= 3
-        twins = sorted(frame.index[frame.split == "train"])[:2]
         frame.loc[twins, "first_message"] = TWIN
         frame.loc[twins, LABEL] = [0.5, 500.0]
         return frame
@@ -80,6 +82,13 @@ def drifted(regression_export, tmp_path_factory):
         },
     }
     (path / "baseline.json").write_text(json.dumps(report))
+    # A regression's audit: flagged rows only, ranked by residual.
+    (path / "label_issues.csv").write_text(
+        "ticket_id,given_label,predicted,abs_residual,is_label_issue,text\n"
+        f"{twins[0]},0.5,80.26,79.76,True,{TWIN}\n"
+    )
+    facts = {"rows": 1672, "flagged": 1, "method": "out-of-fold absolute residual"}
+    (path / "label_issues.json").write_text(json.dumps(facts))
     return path
 
 
@@ -115,6 +124,9 @@ def test_profile_flags_a_planted_label_drift(drifted, regression_export, tmp_pat
     assert f"<td>{TWIN}</td><td>0.5 to 500</td><td>2</td>" in problems
     baseline = page.split('id="baseline"')[1].split("</section>")[0]
     assert "<th>median_baseline mae</th>" in baseline and "<td>12.5</td>" in baseline
+    audit = page.split('id="audit"')[1].split("</section>")[0]
+    assert "1 of 1,672 training rows flagged (out-of-fold absolute residual)" in audit
+    assert "<td>80.26</td><td>79.76</td>" in audit and "cleanlab" not in audit
     compare = page.split('id="compare"')[1].split("</section>")[0]
     assert "Kolmogorov-Smirnov" in compare
     frame, _ = load_all(regression_export)

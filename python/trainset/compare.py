@@ -103,9 +103,8 @@ def numeric_label_shift(
 ) -> dict:
     """A numeric label in two versions (relations with a split column), per
     split (in the order of splits) and over all rows (key "all"): its
-    statistics old and new, the
-    change of its mean and quartiles, and the Kolmogorov-Smirnov statistic
-    between the old and the new values."""
+    statistics old and new, the change of its mean and quartiles, and the
+    Kolmogorov-Smirnov statistic between the old and the new values."""
     before = numeric_stats_sql(con, old, label_old)
     after = numeric_stats_sql(con, new, label_new)
     shift = {}

@@ -732,11 +732,14 @@ def _audit_section(path: Path, full_text=None, regression: bool = False) -> str:
         if "text" in row:
             row["text"] = Cell(whole.get(values[0], row["text"]))
         rows.append(list(row.values()))
-    if regression or "is_label_issue" not in issues.columns:
+    if regression:
+        # A regression's audit ranks rows by residual, not with cleanlab,
+        # and label_issues.json says how.
+        method = f" ({_esc(facts['method'])})" if facts.get("method") else ""
         return (
-            f"<p>The {min(EXAMPLES, len(issues))} training rows the audit ranks first, of "
-            f"{audited:,} audited{said} (its files say how it ranks; text cut to {AUDIT_TEXT} "
-            "characters, the whole text on hover):</p>"
+            f"<p>{facts.get('flagged', len(issues)):,} of {audited:,} training rows "
+            f"flagged{said}{method}; the {min(EXAMPLES, len(issues))} ranked first (text cut "
+            f"to {AUDIT_TEXT} characters, the whole text on hover):</p>"
             + _table(list(issues.columns), rows, "audit")
         )
     flagged = int((issues["is_label_issue"] == "True").sum())
