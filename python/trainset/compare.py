@@ -7,6 +7,8 @@ import math
 from decimal import Decimal
 from pathlib import Path
 
+from trainset.scan import fetch, literal
+
 
 def total_variation(a: dict[str, float], b: dict[str, float]) -> float:
     """Total variation distance between two count or share distributions."""
@@ -42,6 +44,88 @@ def label_shift(old: dict, new: dict) -> dict:
         a = old["splits"].get(split, {}).get("labels", {})
         b = new["splits"].get(split, {}).get("labels", {})
         shift[split] = {"old": a, "new": b, "total_variation": total_variation(a, b)}
+    return shift
+
+
+def is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+STATS = ("mean", "std", "min", "p25", "median", "p75", "max")
+
+
+def numeric_stats_sql(con, relation: str, value: str) -> dict[str, dict]:
+    """Per split of relation, and over all its rows (key None): rows and the
+    value's mean, std, min, quartiles and max, computed in DuckDB."""
+    stats = fetch(
+        con,
+        f"""
+        select split, count(*), avg({value}), stddev_samp({value}), min({value}),
+            quantile_cont({value}, [0.25, 0.5, 0.75]), max({value})
+        from {relation} group by grouping sets ((split), ())
+        """,
+    )
+    result = {}
+    for split, rows, mean, std, low, quartiles, high in stats:
+        values = (mean, std, low, *(quartiles or (None,) * 3), high)
+        result[split] = {"rows": rows} | {
+            name: None if v is None else float(v) for name, v in zip(STATS, values, strict=True)
+        }
+    return result
+
+
+def ks_statistic(con, a: str, b: str) -> float | None:
+    """The two-sample Kolmogorov-Smirnov statistic (the largest gap between
+    the empirical distribution functions, in [0, 1]) between the non-null
+    values v of queries a and b, computed in DuckDB; None when one is empty."""
+    (gap,) = fetch(
+        con,
+        f"""
+        with pooled as (
+            select v, 1 as in_a, 0 as in_b from ({a}) where v is not null
+            union all
+            select v, 0, 1 from ({b}) where v is not null
+        ),
+        counts as (select v, sum(in_a) as n_a, sum(in_b) as n_b from pooled group by v),
+        cumulative as (
+            select sum(n_a) over (order by v) / nullif(sum(n_a) over (), 0) as f_a,
+                sum(n_b) over (order by v) / nullif(sum(n_b) over (), 0) as f_b
+            from counts
+        )
+        select max(abs(f_a - f_b)) from cumulative
+        """,
+    )[0]
+    return None if gap is None else float(gap)
+
+
+def numeric_label_shift(
+    con, old: str, new: str, label_old: str, label_new: str, splits: list[str]
+) -> dict:
+    """A numeric label in two versions (relations with a split column), per
+    split (in the order of splits) and over all rows (key "all"): its
+    statistics old and new, the change of its mean and quartiles, and the
+    Kolmogorov-Smirnov statistic between the old and the new values."""
+    before = numeric_stats_sql(con, old, label_old)
+    after = numeric_stats_sql(con, new, label_new)
+    shift = {}
+    for split in [*splits, None]:
+        a, b = before.get(split), after.get(split)
+        where = "true" if split is None else f"split = {literal(split)}"
+        shift["all" if split is None else split] = {
+            "old": a,
+            "new": b,
+            "change": {
+                name: b[name] - a[name]
+                if a and b and a[name] is not None and b[name] is not None
+                else None
+                for name in ("mean", "p25", "median", "p75")
+            },
+            "ks": ks_statistic(
+                con,
+                f"select {label_old} as v from {old} where {where}",
+                f"select {label_new} as v from {new} where {where}",
+            ),
+        }
     return shift
 
 

@@ -3,7 +3,9 @@
 diff_exports returns every figure as plain data (the JSON output), computed
 in DuckDB over the split files joined on the id;
 render_markdown lays it out for a pull-request comment; broken_rules checks
---fail-on rules such as `split-moves>0` or `rows-removed>5%`.
+--fail-on rules such as `split-moves>0` or `rows-removed>5%`. A numeric label
+(a regression) is compared by its mean and quartiles and by how much the
+labels of the ids in both versions changed, instead of by class flips.
 """
 
 from __future__ import annotations
@@ -12,8 +14,15 @@ import json
 import re
 from pathlib import Path
 
-from trainset.compare import label_shift, schema_changes, total_variation
+from trainset.compare import (
+    is_number,
+    label_shift,
+    numeric_label_shift,
+    schema_changes,
+    total_variation,
+)
 from trainset.errors import TrainsetError
+from trainset.load import task_of
 from trainset.scan import attach, connect, feature_kinds_sql, fetch, literal, quote
 
 MARKDOWN_LIMIT = 65_000
@@ -29,6 +38,13 @@ def diff_exports(old_path: str | Path, new_path: str | Path, on_step=None) -> di
     step("reading the exports")
     old_m = attach(con, old_path, "old")
     new_m = attach(con, new_path, "new")
+    task = task_of(new_m)
+    if task_of(old_m) != task:
+        raise TrainsetError(
+            f"{old_path} is a {task_of(old_m)} and {new_path} a {task}: "
+            "diff compares two versions of one kind of label"
+        )
+    regression = task == "regression"
     label_old, label_new = quote(old_m["roles"]["label"]), quote(new_m["roles"]["label"])
     id_old, id_new = quote(old_m["roles"]["id"]), quote(new_m["roles"]["id"])
     shared_features = [
@@ -39,6 +55,12 @@ def diff_exports(old_path: str | Path, new_path: str | Path, on_step=None) -> di
     changed_columns = "".join(
         f", {_differs(f'o.{quote(f)}', f'n.{quote(f)}')} as {quote('changed:' + f)}"
         for f in shared_features
+    )
+    # A number is kept as one too, to measure how much it changed.
+    numeric_labels = (
+        f", cast(o.{label_old} as double) as old_value, cast(n.{label_new} as double) as new_value"
+        if regression
+        else ""
     )
     step("joining on the id")
     con.execute(
@@ -52,6 +74,7 @@ def diff_exports(old_path: str | Path, new_path: str | Path, on_step=None) -> di
             cast(o.{label_old} as varchar) as old_label,
             cast(n.{label_new} as varchar) as new_label,
             {_differs(f"o.{label_old}", f"n.{label_new}")} as flipped
+            {numeric_labels}
             {changed_columns}
         from old as o inner join new as n on o.{id_old} = n.{id_new}
         """
@@ -96,15 +119,11 @@ def diff_exports(old_path: str | Path, new_path: str | Path, on_step=None) -> di
         }
 
     step("labels and split moves")
-    (flips,) = fetch(con, "select count(*) from pairs where flipped")[0]
-    top_flips = fetch(
-        con,
-        "select old_label, new_label, count(*) as n from pairs where flipped "
-        "group by old_label, new_label order by n desc, min((old_rank, id)) limit 10",
-    )
-    flip_examples = fetch(
-        con,
-        f"select id, old_label, new_label from pairs where flipped order by id limit {EXAMPLES}",
+    splits = list(rows)
+    labels = (
+        _numeric_labels(con, label_old, label_new, splits)
+        if regression
+        else _class_labels(con, old_m, new_m, label_old, label_new)
     )
     (moved,) = fetch(con, "select count(*) from pairs where old_split <> new_split")[0]
     move_examples = fetch(
@@ -112,15 +131,6 @@ def diff_exports(old_path: str | Path, new_path: str | Path, on_step=None) -> di
         "select id, old_split, new_split from pairs where old_split <> new_split "
         f"order by id limit {EXAMPLES}",
     )
-    label_counts = {
-        side: dict(
-            fetch(
-                con,
-                f"select cast({label} as varchar), count(*) from {side} group by all",
-            )
-        )
-        for side, label in (("old", label_old), ("new", label_new))
-    }
 
     # The same text / categorical / numeric reading as the baseline's.
     kinds = feature_kinds_sql(con, new_m, "new")
@@ -130,7 +140,10 @@ def diff_exports(old_path: str | Path, new_path: str | Path, on_step=None) -> di
         features[feature] = _feature_facts(con, feature, kinds[feature], (id_old, id_new))
     con.close()
 
+    # A diff without "task" is a classification's, as an export without it is.
+    task_key = {"task": task} if regression else {}
     return {
+        **task_key,
         "old": {
             "path": str(old_path),
             "dataset": old_m["dataset"],
@@ -150,21 +163,81 @@ def diff_exports(old_path: str | Path, new_path: str | Path, on_step=None) -> di
             "changed": sum(r["changed"] for r in rows.values()),
             "unchanged": sum(r["unchanged"] for r in rows.values()),
         },
-        "labels": {
-            "by_split": label_shift(old_m, new_m),
-            "total_variation": total_variation(label_counts["old"], label_counts["new"]),
-            "flips": flips,
-            "top_flips": [{"old": a, "new": b, "rows": n} for a, b, n in top_flips],
-            "flip_examples": [{"id": i, "old": a, "new": b} for i, a, b in flip_examples],
-        },
+        "labels": labels,
         "split_moves": {
             "rows": moved,
             "examples": [{"id": i, "old": a, "new": b} for i, a, b in move_examples],
         },
         "schema": schema_changes(old_m, new_m),
         "features": features,
-        "baseline": _baseline_delta(Path(old_path), Path(new_path)),
+        "baseline": _baseline_delta(Path(old_path), Path(new_path), regression),
         "tests": _test_changes(old_m, new_m),
+    }
+
+
+def _class_labels(con, old_m: dict, new_m: dict, label_old: str, label_new: str) -> dict:
+    """Class counts old and new, their total variation, and the flips."""
+    (flips,) = fetch(con, "select count(*) from pairs where flipped")[0]
+    top_flips = fetch(
+        con,
+        "select old_label, new_label, count(*) as n from pairs where flipped "
+        "group by old_label, new_label order by n desc, min((old_rank, id)) limit 10",
+    )
+    flip_examples = fetch(
+        con,
+        f"select id, old_label, new_label from pairs where flipped order by id limit {EXAMPLES}",
+    )
+    label_counts = {
+        side: dict(
+            fetch(
+                con,
+                f"select cast({label} as varchar), count(*) from {side} group by all",
+            )
+        )
+        for side, label in (("old", label_old), ("new", label_new))
+    }
+    return {
+        "by_split": label_shift(old_m, new_m),
+        "total_variation": total_variation(label_counts["old"], label_counts["new"]),
+        "flips": flips,
+        "top_flips": [{"old": a, "new": b, "rows": n} for a, b, n in top_flips],
+        "flip_examples": [{"id": i, "old": a, "new": b} for i, a, b in flip_examples],
+    }
+
+
+def _numeric_labels(con, label_old: str, label_new: str, splits: list[str]) -> dict:
+    """A numeric label: its statistics per split and over all rows, old and
+    new, with the change of mean and quartiles and the Kolmogorov-Smirnov
+    statistic; and for the ids in both versions, how many labels changed
+    and by how much on average (unchanged ones count as 0)."""
+    shift = numeric_label_shift(con, "old", "new", label_old, label_new, splits)
+    compared, changed, mean_abs, max_abs = fetch(
+        con,
+        "select count(*), count(*) filter (where flipped), "
+        "coalesce(avg(abs(new_value - old_value)), 0), "
+        "coalesce(max(abs(new_value - old_value)), 0) from pairs",
+    )[0]
+    examples = fetch(
+        con,
+        "select id, old_value, new_value from pairs where flipped "
+        f"order by abs(new_value - old_value) desc nulls first, old_rank, id limit {EXAMPLES}",
+    )
+    return {
+        "by_split": {s: facts for s, facts in shift.items() if s != "all"},
+        "all": shift["all"],
+        "compared": compared,
+        "changed": changed,
+        "mean_abs_change": float(mean_abs),
+        "max_abs_change": float(max_abs),
+        "change_examples": [
+            {
+                "id": i,
+                "old": _f(a),
+                "new": _f(b),
+                "change": None if a is None or b is None else b - a,
+            }
+            for i, a, b in examples
+        ],
     }
 
 
@@ -243,20 +316,32 @@ def _clip(value, limit: int = 200) -> str | None:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _baseline_delta(old: Path, new: Path) -> dict | None:
+def _baseline_delta(old: Path, new: Path, regression: bool = False) -> dict | None:
     if not ((old / "baseline.json").is_file() and (new / "baseline.json").is_file()):
         return None
     a = json.loads((old / "baseline.json").read_text())
     b = json.loads((new / "baseline.json").read_text())
     delta = {}
     for split in set(a["splits"]) & set(b["splits"]):
+        before, after = a["splits"][split], b["splits"][split]
+        # A regression's baseline reports error metrics (every number the
+        # split has in both, but its row count); a classification's, these two.
+        metrics = (
+            [
+                m
+                for m, v in before.items()
+                if m != "rows" and is_number(v) and is_number(after.get(m))
+            ]
+            if regression
+            else ("accuracy", "macro_f1")
+        )
         delta[split] = {
             metric: {
-                "old": a["splits"][split][metric],
-                "new": b["splits"][split][metric],
-                "delta": b["splits"][split][metric] - a["splits"][split][metric],
+                "old": before[metric],
+                "new": after[metric],
+                "delta": after[metric] - before[metric],
             }
-            for metric in ("accuracy", "macro_f1")
+            for metric in metrics
         }
     return delta
 
@@ -280,11 +365,17 @@ METRICS = {
     "rows-added": lambda d: d["totals"]["added"],
     "rows-removed": lambda d: d["totals"]["removed"],
     "rows-changed": lambda d: d["totals"]["changed"],
-    "label-flips": lambda d: d["labels"]["flips"],
+    # For a regression: the labels that changed, of ids in both versions.
+    "label-flips": lambda d: d["labels"]["changed" if task_of(d) == "regression" else "flips"],
     "split-moves": lambda d: d["split_moves"]["rows"],
     "columns-removed": lambda d: len(d["schema"]["removed"]),
     "columns-retyped": lambda d: len(d["schema"]["retyped"]),
-    "label-shift": lambda d: d["labels"]["total_variation"],
+    # For a regression: the Kolmogorov-Smirnov statistic over all rows.
+    "label-shift": lambda d: (
+        d["labels"]["all"]["ks"] or 0
+        if task_of(d) == "regression"
+        else d["labels"]["total_variation"]
+    ),
 }
 
 
@@ -329,6 +420,107 @@ def _details(summary: str, lines: list[str]) -> list[str]:
     return ["<details>", f"<summary>{summary}</summary>", "", *lines, "", "</details>", ""]
 
 
+def _num(value, sign: bool = False) -> str:
+    """A label value or change as text: six significant digits, no exponent
+    for the magnitudes labels have."""
+    if value is None:
+        return ""
+    return f"{value:+.6g}" if sign else f"{value:.6g}"
+
+
+def _label_summary(diff: dict) -> list[list]:
+    labels = diff["labels"]
+    if task_of(diff) != "regression":
+        return [
+            ["label flips", f"{labels['flips']:,}"],
+            ["label shift (total variation)", f"{labels['total_variation']:.4f}"],
+        ]
+    whole = labels["all"]
+    old, new = whole["old"] or {}, whole["new"] or {}
+    return [
+        [
+            "labels changed (ids in both)",
+            f"{labels['changed']:,} of {labels['compared']:,}; mean absolute change "
+            f"{_num(labels['mean_abs_change'])}",
+        ],
+        ["label mean", f"{_num(old.get('mean'))} → {_num(new.get('mean'))}"],
+        ["label median", f"{_num(old.get('median'))} → {_num(new.get('median'))}"],
+        ["label shift (Kolmogorov-Smirnov)", f"{whole['ks'] or 0:.4f}"],
+    ]
+
+
+def _label_details(diff: dict) -> list[str]:
+    labels = diff["labels"]
+    if task_of(diff) == "regression":
+        rows = []
+        for split, facts in [*labels["by_split"].items(), ("all", labels["all"])]:
+            old, new, change = facts["old"] or {}, facts["new"] or {}, facts["change"]
+            rows.append(
+                [
+                    split,
+                    f"{old.get('rows', 0):,} → {new.get('rows', 0):,}",
+                    *(
+                        f"{_num(old.get(name))} → {_num(new.get(name))} "
+                        f"({_num(change[name], sign=True)})"
+                        for name in ("mean", "p25", "median", "p75")
+                    ),
+                    "" if facts["ks"] is None else f"{facts['ks']:.4f}",
+                ]
+            )
+        examples = _md_table(
+            ["id", "old", "new", "change"],
+            [
+                [e["id"], _num(e["old"]), _num(e["new"]), _num(e["change"], sign=True)]
+                for e in labels["change_examples"]
+            ],
+        )
+        return _details(
+            f"Labels: {labels['changed']} changed, mean absolute change "
+            f"{_num(labels['mean_abs_change'])}",
+            [
+                *_md_table(["split", "rows", "mean (change)", "p25", "median", "p75", "KS"], rows),
+                "",
+                "Largest changes:",
+                "",
+                *examples,
+            ],
+        )
+    label_rows = []
+    for split, facts in labels["by_split"].items():
+        for label in sorted(set(facts["old"]) | set(facts["new"])):
+            label_rows.append(
+                [
+                    split,
+                    label,
+                    facts["old"].get(label, 0),
+                    facts["new"].get(label, 0),
+                    f"{facts['total_variation']:.4f}",
+                ]
+            )
+    flips = _md_table(
+        ["old → new", "rows"],
+        [[f"{f['old']} → {f['new']}", f["rows"]] for f in diff["labels"]["top_flips"]],
+    )
+    examples = _md_table(
+        ["id", "old", "new"],
+        [[e["id"], e["old"], e["new"]] for e in diff["labels"]["flip_examples"]],
+    )
+    return _details(
+        f"Labels: {diff['labels']['flips']} flips",
+        [
+            *_md_table(["split", "label", "old", "new", "split TVD"], label_rows),
+            "",
+            "Top flips:",
+            "",
+            *flips,
+            "",
+            "Examples:",
+            "",
+            *examples,
+        ],
+    )
+
+
 def render_markdown(diff: dict, broken: list[str] | None = None) -> str:
     """The diff as a pull-request comment: a summary table, then details."""
     o, n = diff["old"], diff["new"]
@@ -343,8 +535,7 @@ def render_markdown(diff: dict, broken: list[str] | None = None) -> str:
                 ["rows", f"{o['rows']:,} → {n['rows']:,}"],
                 ["added / removed", f"{t['added']:,} / {t['removed']:,}"],
                 ["changed / unchanged", f"{t['changed']:,} / {t['unchanged']:,}"],
-                ["label flips", f"{diff['labels']['flips']:,}"],
-                ["label shift (total variation)", f"{diff['labels']['total_variation']:.4f}"],
+                *_label_summary(diff),
                 ["split moves", f"**{moves:,} ⚠️**" if moves else "0"],
                 [
                     "columns added / removed / retyped",
@@ -373,40 +564,7 @@ def render_markdown(diff: dict, broken: list[str] | None = None) -> str:
             ],
         ),
     )
-    label_rows = []
-    for split, facts in diff["labels"]["by_split"].items():
-        for label in sorted(set(facts["old"]) | set(facts["new"])):
-            label_rows.append(
-                [
-                    split,
-                    label,
-                    facts["old"].get(label, 0),
-                    facts["new"].get(label, 0),
-                    f"{facts['total_variation']:.4f}",
-                ]
-            )
-    flips = _md_table(
-        ["old → new", "rows"],
-        [[f"{f['old']} → {f['new']}", f["rows"]] for f in diff["labels"]["top_flips"]],
-    )
-    examples = _md_table(
-        ["id", "old", "new"],
-        [[e["id"], e["old"], e["new"]] for e in diff["labels"]["flip_examples"]],
-    )
-    lines += _details(
-        f"Labels: {diff['labels']['flips']} flips",
-        [
-            *_md_table(["split", "label", "old", "new", "split TVD"], label_rows),
-            "",
-            "Top flips:",
-            "",
-            *flips,
-            "",
-            "Examples:",
-            "",
-            *examples,
-        ],
-    )
+    lines += _label_details(diff)
     if moves:
         lines += _details(
             f"Split moves: {moves}",

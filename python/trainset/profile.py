@@ -6,7 +6,10 @@ DuckDB over the split files, so a profile of millions of rows takes seconds
 and bounded memory; duplicates and conflicts use the dbt tests' own text
 key (the text_key macro, rendered from macros/). sweetviz compares train and
 test well but only for numeric or boolean targets; a multi-class label is
-what every trainset dataset has, so the charts here are drawn per label.
+what most trainset datasets have, so the charts here are drawn per label.
+A numeric label (a regression) is profiled as a number: its distribution
+per split, its drift against train (Kolmogorov-Smirnov), and the per-label
+parts drawn per label quartile.
 """
 
 from __future__ import annotations
@@ -21,7 +24,15 @@ from collections import Counter
 from pathlib import Path
 
 from trainset.baseline import SEED
-from trainset.compare import label_shift, schema_changes
+from trainset.compare import (
+    is_number,
+    ks_statistic,
+    label_shift,
+    numeric_label_shift,
+    numeric_stats_sql,
+    schema_changes,
+)
+from trainset.load import task_of
 from trainset.scan import (
     attach,
     connect,
@@ -42,7 +53,19 @@ TOKEN_SAMPLE = 20_000
 AUDIT_TEXT = 300
 # The order no_cross_split_duplicates ranks splits in (its default).
 SPLIT_ORDER = ("train", "validation", "test")
+# The column of the token sample that holds a numeric label's quartile.
+QUARTILE = "_label_quartile"
 SECTIONS = ("overview", "features", "drift", "problems", "baseline", "audit", "compare")
+
+
+def _num(value) -> str:
+    """A count with thousands separators, another number in four
+    significant digits (whole above a thousand, never an exponent)."""
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
 def _esc(value) -> str:
@@ -262,12 +285,14 @@ def _numeric_parts(con, column: str, splits: list[str]) -> list[str]:
     ]
 
 
-def _text_parts(con, column: str, label: str, sample: dict) -> list[str]:
+def _text_parts(con, column: str, group: str, sample: dict) -> list[str]:
+    """Text length per label group (group: the SQL of a row's label, or of
+    its label quartile) and the most distinctive tokens per group."""
     length = f"length(coalesce(cast({quote(column)} as varchar), ''))"
     boxes = fetch(
         con,
         f"""
-        with lengths as (select cast({quote(label)} as varchar) as g, {length} as n from rows),
+        with lengths as (select {group} as g, {length} as n from rows),
         quartiles as (
             select g, quantile_cont(n, [0.25, 0.5, 0.75]) as q from lengths group by g
         )
@@ -289,17 +314,21 @@ def _text_parts(con, column: str, label: str, sample: dict) -> list[str]:
     ax.set_xticks(range(1, len(boxes) + 1), [g for g, *_ in boxes], rotation=30, ha="right")
     ax.set_ylabel("length (characters)")
     texts = sample["frame"]
-    tokens = distinctive_tokens(texts[column].fillna(""), texts[label].astype(str))
+    tokens = distinctive_tokens(texts[column].fillna(""), texts[sample["group"]].astype(str))
     return [
         _table(
-            ["label", "most distinctive tokens"], [[g, ", ".join(t)] for g, t in tokens.items()]
+            [
+                "label quartile" if sample["group"] == QUARTILE else "label",
+                "most distinctive tokens",
+            ],
+            [[g, ", ".join(t)] for g, t in tokens.items()],
         ),
         f'<p class="note">Distinctive tokens: {sample["said"]}.</p>',
         _png(fig),
     ]
 
 
-def _feature_section(con, column: str, kind: str, splits: list[str], label: str, sample) -> tuple:
+def _feature_section(con, column: str, kind: str, splits: list[str], group: str, sample) -> tuple:
     """HTML for one feature, and its drift rows."""
     parts = [
         f'<section class="feature" id="feature-{_esc(column)}">',
@@ -313,7 +342,7 @@ def _feature_section(con, column: str, kind: str, splits: list[str], label: str,
         parts += (
             _numeric_parts(con, column, splits)
             if kind == "numeric"
-            else _text_parts(con, column, label, sample)
+            else _text_parts(con, column, group, sample)
         )
         value = (
             f"cast({quote(column)} as double)"
@@ -332,24 +361,88 @@ def _feature_section(con, column: str, kind: str, splits: list[str], label: str,
     return "".join(parts), drift
 
 
-def _text_sample(con, manifest: dict, text_columns: list[str], seed: int = SEED) -> dict:
+def _text_sample(
+    con, manifest: dict, text_columns: list[str], seed: int = SEED, quartiles: str | None = None
+) -> dict:
     """The rows the distinctive tokens are computed on: all of them, or a
-    stratified, seeded sample; and how the page says so."""
+    seeded sample stratified by label (or by label quartile, the SQL
+    quartiles, for a numeric label); and how the page says so."""
     roles = manifest["roles"]
-    columns = ", ".join(quote(c) for c in [roles["id"], *text_columns, roles["label"]])
+    relation, group, by = "rows", roles["label"], "label"
+    if quartiles is not None:
+        relation = f"(select *, {quartiles} as {QUARTILE} from rows)"
+        group, by = QUARTILE, "label quartile"
+    columns = ", ".join(quote(c) for c in [roles["id"], *text_columns, group])
     (total,) = fetch(con, "select count(*) from rows")[0]
     order = f"order by {quote(roles['id'])}"
     if total <= TOKEN_SAMPLE:
-        frame = con.execute(f"select {columns} from rows {order}").df()
+        frame = con.execute(f"select {columns} from {relation} {order}").df()
         said = f"computed on all {total:,} rows"
     else:
-        inner = sample_sql("rows", roles["id"], TOKEN_SAMPLE, seed, roles["label"])
+        inner = sample_sql(relation, roles["id"], TOKEN_SAMPLE, seed, group)
         frame = con.execute(f"select {columns} from ({inner}) {order}").df()
         said = (
             f"computed on a sample of {len(frame):,} of {total:,} rows "
-            f"(stratified by label, seed {seed})"
+            f"(stratified by {by}, seed {seed})"
         )
-    return {"frame": frame, "said": said, "rows": len(frame), "seed": seed}
+    return {"frame": frame, "said": said, "rows": len(frame), "seed": seed, "group": group}
+
+
+def _label_quartiles(con, label: str) -> tuple[str, float]:
+    """The SQL naming a row's label quartile (over all rows), for the parts
+    drawn per label when the label is a number; and the interquartile range."""
+    value = f"cast({quote(label)} as double)"
+    (quartiles,) = fetch(con, f"select quantile_cont({value}, [0.25, 0.5, 0.75]) from rows")[0]
+    q1, q2, q3 = quartiles or (0.0, 0.0, 0.0)
+    whens = " ".join(
+        f"when {value} <= {q!r} then {literal(f'Q{i} ≤ {_num(q)}')}"
+        for i, q in enumerate((q1, q2, q3), start=1)
+    )
+    return f"case {whens} else {literal(f'Q4 > {_num(q3)}')} end", q3 - q1
+
+
+def _label_drift(con, label: str, splits: list[str]) -> str:
+    """A numeric label's drift against train: the Kolmogorov-Smirnov
+    statistic per split, computed in DuckDB, with its asymptotic p-value."""
+    from scipy.special import kolmogorov
+
+    value = f"cast({quote(label)} as double)"
+    stats = numeric_stats_sql(con, "rows", value)
+    rows = []
+    for s in splits:
+        if s == "train" or "train" not in splits:
+            continue
+        gap = ks_statistic(
+            con,
+            f"select {value} as v from rows where split = 'train'",
+            f"select {value} as v from rows where split = {literal(s)}",
+        )
+        if gap is None:
+            rows.append([s, "", "", "", ""])
+            continue
+        n, m = stats["train"]["rows"], stats[s]["rows"]
+        p_value = float(kolmogorov(math.sqrt(n * m / (n + m)) * gap))
+        rows.append(
+            [
+                s,
+                f"{gap:.3f}",
+                f"{p_value:.2g}",
+                f"{_num(stats['train']['median'])} → {_num(stats[s]['median'])}",
+                "yes" if gap > DRIFT_THRESHOLD else "",
+            ]
+        )
+    return (
+        "<h3>Label drift against train</h3>"
+        "<p>The label is a number: the Kolmogorov-Smirnov statistic (the largest gap "
+        "between the distribution functions of train's labels and a split's) per split, "
+        f"flagged above {DRIFT_THRESHOLD}; the p-value is the chance of a gap as large "
+        "between two samples of one distribution.</p>"
+        + _table(
+            ["split", "KS statistic", "p-value", "median (train → split)", "flagged"],
+            rows,
+            "label-drift",
+        )
+    )
 
 
 def _split_order(manifest: dict) -> str:
@@ -357,7 +450,12 @@ def _split_order(manifest: dict) -> str:
     return f"case split {whens} end"
 
 
-def _problems(con, manifest: dict, text_columns: list[str], label: str) -> str:
+def _problems(
+    con, manifest: dict, text_columns: list[str], label: str, spread: float | None = None
+) -> str:
+    """Duplicates, conflicting labels and extreme texts. A numeric label
+    (spread: its interquartile range) conflicts when identical texts carry
+    labels further apart than spread."""
     roles = manifest["roles"]
     ident = quote(roles["id"])
     features = ", ".join(quote(f) for f in roles["features"])
@@ -396,7 +494,8 @@ def _problems(con, manifest: dict, text_columns: list[str], label: str) -> str:
         f"""
         create temporary table keyed as
         select {ident} as id, split, case split {ranks} end as split_rank,
-            {key} as text_key, cast({quote(label)} as varchar) as label_value
+            {key} as text_key,
+            cast({quote(label)} as {"varchar" if spread is None else "double"}) as label_value
         from rows
         """
     )
@@ -429,28 +528,7 @@ def _problems(con, manifest: dict, text_columns: list[str], label: str) -> str:
             ],
         )
     )
-    con.execute(
-        """
-        create temporary table conflicts as
-        select text_key, string_agg(distinct label_value, ', ' order by label_value) as labels,
-            count(*) as n
-        from keyed group by text_key having count(distinct label_value) > 1
-        """
-    )
-    conflicts = "select * from conflicts"
-    n_texts, n_rows = fetch(con, "select count(*), coalesce(sum(n), 0) from conflicts")[0]
-    parts.append(f"<h3>Texts with conflicting labels: {n_texts} texts, {int(n_rows)} rows</h3>")
-    parts.append(
-        _table(
-            ["text", "labels", "rows"],
-            [
-                [_clip(t), labels, n]
-                for t, labels, n in fetch(
-                    con, f"{conflicts} order by n desc, text_key limit {EXAMPLES}"
-                )
-            ],
-        )
-    )
+    parts += _conflicts(con, spread)
     for column in text_columns:
         length = f"length(coalesce(cast({quote(column)} as varchar), ''))"
         (short, long) = fetch(
@@ -474,16 +552,86 @@ def _problems(con, manifest: dict, text_columns: list[str], label: str) -> str:
     return "".join(parts)
 
 
+def _conflicts(con, spread: float | None) -> list[str]:
+    """Texts (by the tests' text key) with conflicting labels: more than one
+    class, or for a number, labels further apart than spread."""
+    if spread is None:
+        con.execute(
+            """
+            create temporary table conflicts as
+            select text_key,
+                string_agg(distinct label_value, ', ' order by label_value) as labels,
+                count(*) as n
+            from keyed group by text_key having count(distinct label_value) > 1
+            """
+        )
+        title, headers = "Texts with conflicting labels", ["text", "labels", "rows"]
+        note = ""
+    else:
+        con.execute(
+            f"""
+            create temporary table conflicts as
+            select text_key, min(label_value) as low, max(label_value) as high, count(*) as n
+            from keyed group by text_key
+            having count(*) > 1 and max(label_value) - min(label_value) > {spread!r}
+            """
+        )
+        title, headers = "Identical texts whose labels differ widely", ["text", "labels", "rows"]
+        note = (
+            '<p class="note">The label is a number: texts whose rows\' labels lie further '
+            f"apart than the label's interquartile range ({_num(spread)}).</p>"
+        )
+    n_texts, n_rows = fetch(con, "select count(*), coalesce(sum(n), 0) from conflicts")[0]
+    examples = fetch(con, f"select * from conflicts order by n desc, text_key limit {EXAMPLES}")
+    return [
+        f"<h3>{title}: {n_texts} texts, {int(n_rows)} rows</h3>",
+        note,
+        _table(
+            headers,
+            [
+                [_clip(t), labels if spread is None else f"{_num(labels)} to {_num(high[0])}", n]
+                for t, labels, *high, n in examples
+            ],
+        ),
+    ]
+
+
 def _clip(text, limit: int = 200) -> str:
     text = "" if text is None else str(text)
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _baseline_section(path: Path) -> str:
+def _regression_baseline(report: dict) -> str:
+    """A regression baseline's metrics per split: every number it reports
+    for a split, and those of the baselines nested in it."""
+    columns: dict[tuple, str] = {}
+    for facts in report["splits"].values():
+        for key, value in facts.items():
+            if is_number(value):
+                columns.setdefault((key,), key)
+            elif isinstance(value, dict):
+                for inner, number in value.items():
+                    if is_number(number):
+                        columns.setdefault((key, inner), f"{key} {inner}")
+
+    def get(facts: dict, path: tuple):
+        for key in path:
+            facts = facts.get(key) if isinstance(facts, dict) else None
+        return "" if facts is None else f"{facts:.4g}" if isinstance(facts, float) else facts
+
+    return f"<p>{_esc(report.get('model', ''))}</p>" + _table(
+        ["split", *columns.values()],
+        [[split, *(get(f, c) for c in columns)] for split, f in report["splits"].items()],
+    )
+
+
+def _baseline_section(path: Path, regression: bool = False) -> str:
     report_path = path / "baseline.json"
     if not report_path.is_file():
         return "<p>No baseline yet: run <code>trainset baseline</code> on this export.</p>"
     report = json.loads(report_path.read_text())
+    if regression:
+        return _regression_baseline(report)
     rows = []
     for split, s in report["splits"].items():
         rows.append(
@@ -530,6 +678,17 @@ def _baseline_section(path: Path) -> str:
     return "".join(parts)
 
 
+def _short_number(value):
+    """A decimal number from a CSV cell in four significant digits; any
+    other value as it is."""
+    if isinstance(value, str) and "." in value:
+        try:
+            return f"{float(value):.4g}"
+        except ValueError:
+            return value
+    return value
+
+
 class Cell:
     """A table cell shown clipped, with its full text on hover."""
 
@@ -543,7 +702,7 @@ class Cell:
         return f'<span title="{_esc(self.text)}">{_esc(self.text[: self.limit])}…</span>'
 
 
-def _audit_section(path: Path, full_text=None) -> str:
+def _audit_section(path: Path, full_text=None, regression: bool = False) -> str:
     import pandas as pd
 
     issues_path = path / "label_issues.csv"
@@ -552,7 +711,6 @@ def _audit_section(path: Path, full_text=None) -> str:
     issues = pd.read_csv(issues_path, dtype=str, keep_default_na=False)
     facts_path = path / "label_issues.json"
     facts = json.loads(facts_path.read_text()) if facts_path.is_file() else {}
-    flagged = int((issues["is_label_issue"] == "True").sum())
     audited = facts.get("rows", len(issues))
     sample = facts.get("sample", {})
     said = (
@@ -567,16 +725,80 @@ def _audit_section(path: Path, full_text=None) -> str:
     rows = []
     for values in top.itertuples(index=False):
         row = dict(zip(issues.columns, values, strict=True))
-        if "score" in row:
+        if "score" in row and not regression:
             row["score"] = f"{float(row['score']):.3f}"
+        if regression:
+            row = {k: _short_number(v) if k != "text" else v for k, v in row.items()}
         if "text" in row:
             row["text"] = Cell(whole.get(values[0], row["text"]))
         rows.append(list(row.values()))
+    if regression:
+        # A regression's audit ranks rows by residual, not with cleanlab,
+        # and label_issues.json says how.
+        method = f" ({_esc(facts['method'])})" if facts.get("method") else ""
+        return (
+            f"<p>{facts.get('flagged', len(issues)):,} of {audited:,} training rows "
+            f"flagged{said}{method}; the {min(EXAMPLES, len(issues))} ranked first (text cut "
+            f"to {AUDIT_TEXT} characters, the whole text on hover):</p>"
+            + _table(list(issues.columns), rows, "audit")
+        )
+    flagged = int((issues["is_label_issue"] == "True").sum())
     return (
         f"<p>{flagged} of {audited} training rows flagged by cleanlab{said}; "
         f"the {min(EXAMPLES, len(issues))} most suspect (text cut to {AUDIT_TEXT} characters, "
         "the whole text on hover):</p>" + _table(list(issues.columns), rows, "audit")
     )
+
+
+def _compare_labels(con, manifest: dict, other: dict) -> list[str]:
+    """The label's shift from the other version to this one: class shares
+    and their total variation, or a number's statistics and the
+    Kolmogorov-Smirnov statistic."""
+    task, other_task = task_of(manifest), task_of(other)
+    if task != other_task:
+        return [f"<p>Not compared: this version is a {task}, the other a {other_task}.</p>"]
+    if task == "classification":
+        shift = label_shift(other, manifest)
+        return [
+            _table(
+                ["split", "total variation distance"],
+                [[s, f"{v['total_variation']:.3f}"] for s, v in shift.items()],
+            ),
+            '<div class="side">',
+            f"<div><h4>this version</h4>{_label_chart([('this', manifest)])}</div>",
+            f"<div><h4>other version</h4>{_label_chart([('other', other)])}</div>",
+            "</div>",
+        ]
+    splits = list(dict.fromkeys([*other["splits"], *manifest["splits"]]))
+    shift = numeric_label_shift(
+        con,
+        "other",
+        "rows",
+        f"cast({quote(other['roles']['label'])} as double)",
+        f"cast({quote(manifest['roles']['label'])} as double)",
+        splits,
+    )
+
+    def pair(facts: dict, name: str) -> str:
+        a, b = (side.get(name) if side else None for side in (facts["old"], facts["new"]))
+        return f"{_num(a)} → {_num(b)}"
+
+    return [
+        "<p>The label is a number: its statistics in the other version → this one, and "
+        "the Kolmogorov-Smirnov statistic between them.</p>",
+        _table(
+            ["split", "rows", "mean", "p25", "median", "p75", "KS statistic"],
+            [
+                [
+                    s,
+                    pair(f, "rows"),
+                    *(pair(f, name) for name in ("mean", "p25", "median", "p75")),
+                    "" if f["ks"] is None else f"{f['ks']:.3f}",
+                ]
+                for s, f in shift.items()
+            ],
+        ),
+    ]
 
 
 def _compare_section(con, manifest, other_manifest, other_path) -> str:
@@ -592,7 +814,6 @@ def _compare_section(con, manifest, other_manifest, other_path) -> str:
         full outer join (select {other_ident} as id from other) as o on t.id = o.id
         """,
     )[0]
-    shift = label_shift(other_manifest, manifest)
     parts = [
         f"<p>Against <code>{_esc(other_path)}</code> "
         f"({_esc(other_manifest['dataset'])} v{other_manifest['version']}).</p>",
@@ -615,14 +836,7 @@ def _compare_section(con, manifest, other_manifest, other_path) -> str:
             ],
         ),
         "<h3>Label distribution shift</h3>",
-        _table(
-            ["split", "total variation distance"],
-            [[s, f"{v['total_variation']:.3f}"] for s, v in shift.items()],
-        ),
-        '<div class="side">',
-        f"<div><h4>this version</h4>{_label_chart([('this', manifest)])}</div>",
-        f"<div><h4>other version</h4>{_label_chart([('other', other_manifest)])}</div>",
-        "</div>",
+        *_compare_labels(con, manifest, other_manifest),
     ]
     shared = [c for c in manifest["roles"]["features"] if c in other_manifest["roles"]["features"]]
     feature_rows = []
@@ -670,6 +884,7 @@ def render_profile(
     # Read once: every section scans the rows again.
     manifest = attach(con, path, table=True)
     label = manifest["roles"]["label"]
+    regression = task_of(manifest) == "regression"
     splits = list(manifest["splits"])
     train = "split = 'train'" if "train" in splits else "true"
     kinds = feature_kinds_sql(con, manifest, f"(select * from rows where {train})")
@@ -687,8 +902,11 @@ def render_profile(
     body += [
         '<section id="overview"><h2>Overview</h2>',
         _table(["split", "rows"], [[s, f["rows"]] for s, f in manifest["splits"].items()]),
-        "<h3>Labels by split</h3>",
-        _label_chart([("this", manifest)]),
+        *(
+            ["<h3>Label distribution by split</h3>", *_numeric_parts(con, label, splits)]
+            if regression
+            else ["<h3>Labels by split</h3>", _label_chart([("this", manifest)])]
+        ),
         "<h3>dbt tests</h3>",
         _table(["status", "tests"], sorted(tests["summary"].items())),
         _table(
@@ -702,18 +920,22 @@ def render_profile(
         "</section>",
     ]
 
-    sample = _text_sample(con, manifest, text_columns, seed) if text_columns else None
+    # A number's parts per label are drawn per label quartile.
+    quartiles, spread = _label_quartiles(con, label) if regression else (None, None)
+    group = quartiles or f"cast({quote(label)} as varchar)"
+    sample = _text_sample(con, manifest, text_columns, seed, quartiles) if text_columns else None
     drift_rows = []
     feature_html = []
     for column, kind in kinds.items():
         step(f"feature {column}")
-        section, drift = _feature_section(con, column, kind, splits, label, sample)
+        section, drift = _feature_section(con, column, kind, splits, group, sample)
         feature_html.append(section)
         drift_rows += drift
     left_out = [f"<p>Left out, no value in any row: {_esc(', '.join(empty))}.</p>"] if empty else []
     body += ['<section id="features"><h2>Features</h2>', *left_out, *feature_html, "</section>"]
     body += [
         '<section id="drift"><h2>Drift against train</h2>',
+        *([_label_drift(con, label, splits), "<h3>Features</h3>"] if regression else []),
         f"<p>Jensen-Shannon distance of each feature's distribution (values, numeric "
         f"deciles or text lengths) between train and each other split; flagged above "
         f"{DRIFT_THRESHOLD}.</p>",
@@ -724,10 +946,14 @@ def render_profile(
     step("data problems")
     body += [
         '<section id="problems"><h2>Data problems</h2>',
-        _problems(con, manifest, text_columns, label),
+        _problems(con, manifest, text_columns, label, spread),
         "</section>",
     ]
-    body += ['<section id="baseline"><h2>Baseline</h2>', _baseline_section(path), "</section>"]
+    body += [
+        '<section id="baseline"><h2>Baseline</h2>',
+        _baseline_section(path, regression),
+        "</section>",
+    ]
 
     def full_text(ids: list[str]) -> dict[str, str]:
         """The audit's text of each id: its text features joined by ' | '."""
@@ -743,7 +969,7 @@ def render_profile(
 
     body += [
         '<section id="audit"><h2>Suspect labels</h2>',
-        _audit_section(path, full_text),
+        _audit_section(path, full_text, regression),
         "</section>",
     ]
     body.append('<section id="compare"><h2>Comparison</h2>')
