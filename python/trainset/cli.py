@@ -757,7 +757,8 @@ def build_parser() -> argparse.ArgumentParser:
         "diff",
         help="compare two exported versions, row by row",
         description="Compare two exported versions matched by id: rows added, removed "
-        "and changed per split, label distribution and flips, split moves, schema, "
+        "and changed per split, label distribution and flips (a numeric label: its "
+        "mean and quartile change and the changed labels), split moves, schema, "
         "features, baseline and test outcomes. Markdown is made for a pull-request "
         "comment (at most 65,000 characters); JSON holds the same figures.",
     )
