@@ -126,3 +126,17 @@ def test_a_scoring_model_with_other_features_is_refused_in_one_line(monkeypatch)
     )
     same = _dataset("triage_scoring", ["subject", "channel"], {"dataset": "triage"})
     assert scoring_check(PROJECT, same, None)["features"] == ["subject", "channel"]
+
+
+def test_the_training_readers_refuse_a_scoring_export_in_one_line(exports):
+    from trainset.diff import diff_exports
+    from trainset.profile import render_profile
+
+    scoring, _ = exports
+    for read in (
+        lambda: trainset.load(scoring),
+        lambda: render_profile(scoring),
+        lambda: diff_exports(scoring, scoring),
+    ):
+        with pytest.raises(TrainsetError, match="is a scoring export .* ticket_triage v2"):
+            read()

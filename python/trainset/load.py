@@ -15,6 +15,19 @@ def read_manifest(path: Path) -> dict:
     return json.loads(manifest.read_text())
 
 
+def require_training(manifest: dict, path: Path) -> dict:
+    """The manifest of a training export; a scoring export (features only)
+    is refused in one line."""
+    scores = manifest.get("scores")
+    if scores:
+        raise TrainsetError(
+            f"{path} is a scoring export (features only, no labels or splits): this reads "
+            f"a training export, such as {scores['dataset']} v{scores['version']}; "
+            "load it with trainset.load_scoring"
+        )
+    return manifest
+
+
 def task_of(manifest: dict) -> str:
     """classification or regression; exports older than the task key are
     classifications."""
@@ -69,7 +82,7 @@ def load(path: str | Path, split: str = "train", verify: bool = True):
     from trainset.export import verify_export
 
     path = Path(path)
-    manifest = read_manifest(path)
+    manifest = require_training(read_manifest(path), path)
     if verify:
         verify_export(path)
     features = read_split_file(path, "features", split, manifest)
@@ -92,7 +105,7 @@ def load_hf(path: str | Path):
     from trainset.export import verify_export
 
     path = Path(path)
-    manifest = read_manifest(path)
+    manifest = require_training(read_manifest(path), path)
     verify_export(path)
     label = manifest["roles"]["label"]
     regression = task_of(manifest) == "regression"
@@ -140,7 +153,7 @@ def load_all(path: str | Path, verify: bool = True):
     from trainset.export import verify_export
 
     path = Path(path)
-    manifest = read_manifest(path)
+    manifest = require_training(read_manifest(path), path)
     if verify:
         verify_export(path)
     frames = []

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from trainset.baseline import NUMERIC_TYPES, SEED, kind_of
 from trainset.errors import TrainsetError
-from trainset.load import read_manifest, split_reader_sql
+from trainset.load import read_manifest, require_training, split_reader_sql
 
 MACROS = Path(__file__).resolve().parents[2] / "macros"
 # The files that define the dbt tests' text key, and the macros it calls.
@@ -57,7 +57,7 @@ def attach(
     from trainset.export import verify_export
 
     path = Path(path)
-    manifest = read_manifest(path)
+    manifest = require_training(read_manifest(path), path)
     if verify:
         verify_export(path)
     roles = manifest["roles"]
