@@ -138,5 +138,5 @@ def test_the_training_readers_refuse_a_scoring_export_in_one_line(exports):
         lambda: render_profile(scoring),
         lambda: diff_exports(scoring, scoring),
     ):
-        with pytest.raises(TrainsetError, match="is a scoring export .* ticket_triage v2"):
+        with pytest.raises(TrainsetError, match=r"is a scoring export .* ticket_triage v2"):
             read()
