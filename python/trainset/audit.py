@@ -63,7 +63,7 @@ def run_audit(
     codes = np.array([labels.index(v) for v in y])
     kinds = feature_kinds(manifest, X)
     step(f"out-of-fold probabilities of {len(X):,} rows ({folds} folds)")
-    pipeline = make_pipeline(kinds, hashed=True)
+    pipeline = make_pipeline(kinds, bounded=True)
     # The features are built once, not once per fold: hashing learns nothing,
     # and IDF weights, one-hot columns and scaling never see the label.
     features = pipeline[:-1].fit_transform(X)
@@ -137,7 +137,7 @@ def _residual_audit(path: Path, manifest: dict, X, y, sample: dict, folds, seed,
     folds = max(2, min(folds, len(y)))
     kinds = feature_kinds(manifest, X)
     step(f"out-of-fold predictions of {len(X):,} rows ({folds} folds)")
-    pipeline = make_pipeline(kinds, hashed=True, task="regression")
+    pipeline = make_pipeline(kinds, bounded=True, task="regression")
     # As for classes: features built once; hashing, IDF weights, one-hot
     # columns and scaling never see the label.
     features = pipeline[:-1].fit_transform(X)

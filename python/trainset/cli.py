@@ -745,8 +745,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "baseline",
         help="train a quick fixed-seed baseline and score it",
-        description="Train TF-IDF (word and character n-grams) + one-hot + scaling and "
-        "a logistic regression on train (a stratified, seeded sample of at most "
+        description="Train hashed TF-IDF (word and character n-grams) + one-hot + scaling "
+        "and a logistic regression (averaged SGD) on train (a stratified, seeded sample of at most "
         "--max-train-rows rows); report accuracy, macro-F1, F1 per label and "
         "the confusion matrix on validation and test beside the majority class. "
         "Writes PATH/baseline.json and PATH/confusion_matrix.png. A numeric label "
