@@ -363,6 +363,8 @@ def _baseline(args: argparse.Namespace) -> int:
     )
     if report.get("left_out_features"):
         console.print("left out, no value in any row: " + ", ".join(report["left_out_features"]))
+    if report.get("task") == "regression":
+        return _print_regression(report, Path(args.path))
     for split, s in report["splits"].items():
         m = s["majority_baseline"]
         console.print(
@@ -377,6 +379,18 @@ def _baseline(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_regression(report: dict, path: Path) -> int:
+    console.print(f"{report['model']}; median of train: {report['train_median']:.4g}")
+    for split, s in report["splits"].items():
+        m = s["median_baseline"]
+        console.print(
+            f"{split}: MAE {s['mae']:.4g}, RMSE {s['rmse']:.4g}, R² {s['r2']:.3f} "
+            f"(train median: MAE {m['mae']:.4g}, RMSE {m['rmse']:.4g}, R² {m['r2']:.3f})"
+        )
+    console.print(f"wrote {path / 'baseline.json'} and {report['plot']}")
+    return 0
+
+
 def _audit(args: argparse.Namespace) -> int:
     from rich.table import Table
 
@@ -385,18 +399,24 @@ def _audit(args: argparse.Namespace) -> int:
     progress, step = _steps("audit")
     with progress:
         issues = run_audit(args.path, on_step=step, max_rows=args.max_rows, seed=args.seed)
+    regression = "method" in issues.attrs
     table = Table(title="the ten most suspect labels in train", title_justify="left")
-    for column in ("id", "given", "suggested", "score", "text"):
+    columns = ("predicted", "|residual|") if regression else ("suggested", "score")
+    for column in ("id", "given", *columns, "text"):
         table.add_column(column, overflow="fold", max_width=70 if column == "text" else None)
     for ident, row in issues.head(10).iterrows():
         table.add_row(
             str(ident),
-            row.given_label,
-            row.suggested_label,
-            f"{row.score:.4f}",
+            *(
+                (f"{row.given_label:.4g}", f"{row.predicted_label:.4g}", f"{row.abs_residual:.4g}")
+                if regression
+                else (row.given_label, row.suggested_label, f"{row.score:.4f}")
+            ),
             str(row.text)[:200],
         )
     console.print(table)
+    if regression:
+        console.print(f"ranked by {issues.attrs['method']}")
     flagged = int(issues["is_label_issue"].sum())
     sample = issues.attrs["sample"]
     console.print(
@@ -729,11 +749,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "baseline",
         help="train a quick fixed-seed baseline and score it",
-        description="Train TF-IDF (word and character n-grams) + one-hot + scaling and "
-        "a logistic regression on train (a stratified, seeded sample of at most "
+        description="Train hashed TF-IDF (word and character n-grams) + one-hot + scaling "
+        "and a logistic regression (averaged SGD) on train (a stratified, seeded sample of at most "
         "--max-train-rows rows); report accuracy, macro-F1, F1 per label and "
         "the confusion matrix on validation and test beside the majority class. "
-        "Writes PATH/baseline.json and PATH/confusion_matrix.png.",
+        "Writes PATH/baseline.json and PATH/confusion_matrix.png. A numeric label "
+        "(a regression) gets a ridge regression, scored by MAE, RMSE and R² beside "
+        "predicting the train median, and PATH/predicted_vs_actual.png.",
     )
     p.add_argument("path", help="an exported version")
     _add_sample_options(
@@ -747,7 +769,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Rank the training rows most likely mislabelled with cleanlab's "
         "find_label_issues on out-of-fold probabilities of the baseline pipeline "
         "(its text features hashed). Writes the flagged rows to PATH/label_issues.csv, "
-        "what was audited to PATH/label_issues.json, and prints the top ten.",
+        "what was audited to PATH/label_issues.json, and prints the top ten. A numeric "
+        "label (a regression) ranks rows by out-of-fold absolute residual of a ridge "
+        "regression instead, and says so.",
     )
     p.add_argument("path", help="an exported version")
     _add_sample_options(p, "--max-rows", 100_000, "audit")

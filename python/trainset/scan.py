@@ -11,11 +11,13 @@ from pathlib import Path
 
 from trainset.baseline import NUMERIC_TYPES, SEED, kind_of
 from trainset.errors import TrainsetError
-from trainset.load import read_manifest, require_training, split_reader_sql
+from trainset.load import read_manifest, require_training, split_reader_sql, task_of
 
 MACROS = Path(__file__).resolve().parents[2] / "macros"
 # The files that define the dbt tests' text key, and the macros it calls.
 TEXT_KEY_FILES = ("normalize_text.sql", "trim_whitespace.sql", "regexp.sql")
+# A regression's sample is stratified on this many quantile bins of its label.
+LABEL_BINS = 10
 
 
 def quote(name: str) -> str:
@@ -177,7 +179,8 @@ def load_sample(
     on_step=None,
 ):
     """(X, y, facts) for one split: the whole split, or a stratified, seeded
-    sample of at most about max_rows rows; facts say which."""
+    sample of at most about max_rows rows (strata: the classes, or for a
+    regression the label's quantile bins); facts say which."""
     step = on_step or (lambda _: None)
     con = connect()
     manifest = attach(con, path)
@@ -188,11 +191,21 @@ def load_sample(
     where = f"split = {literal(split)}"
     total = con.execute(f"select count(*) from rows where {where}").fetchone()[0]
     columns = ", ".join(quote(c) for c in [roles["id"], *roles["features"], roles["label"]])
+    regression = task_of(manifest) == "regression"
     if max_rows is None or total <= max_rows:
         sql = f"select {columns} from rows where {where}"
     else:
         step(f"sampling {max_rows:,} of {total:,} {split} rows")
-        inner = sample_sql("rows", roles["id"], max_rows, seed, roles["label"], where)
+        relation, stratify = "rows", roles["label"]
+        if regression:
+            # A number has no classes: its quantile bins are the strata
+            # (the id breaks ties, so the bins do not depend on row order).
+            relation = (
+                f"(select *, ntile({LABEL_BINS}) over (order by {quote(roles['label'])}, "
+                f"{quote(roles['id'])}) as _label_bin from rows where {where})"
+            )
+            stratify = "_label_bin"
+        inner = sample_sql(relation, roles["id"], max_rows, seed, stratify, where)
         sql = f"select {columns} from ({inner})"
     frame = con.execute(sql + f" order by {quote(roles['id'])}").df()
     con.close()
@@ -205,5 +218,7 @@ def load_sample(
         "seed": seed,
         "max_rows": max_rows,
     }
+    if regression:
+        facts["strata"] = f"{LABEL_BINS} quantile bins of the label"
     label = frame.pop(roles["label"])
     return frame, label, facts
