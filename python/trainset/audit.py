@@ -40,12 +40,12 @@ def run_audit(
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from threadpoolctl import threadpool_limits
 
-    from trainset.load import read_manifest, task_of
+    from trainset.load import read_manifest, require_training, task_of
     from trainset.scan import load_sample
 
     step = on_step or (lambda _: None)
     path = Path(path)
-    manifest = read_manifest(path)
+    manifest = require_training(read_manifest(path), path)
     if "train" not in manifest["splits"]:
         raise TrainsetError(f"{path} has no train split")
     if max_rows is not None and max_rows < 2:

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from trainset.errors import TrainsetError
-from trainset.load import load, read_manifest, task_of
+from trainset.load import load, read_manifest, require_training, task_of
 
 SEED = 0
 NUMERIC_TYPES = ("INT", "DECIMAL", "DOUBLE", "FLOAT", "REAL", "NUMERIC", "BIGINT", "LONG")
@@ -226,7 +226,7 @@ def run_baseline(
 
     step = on_step or (lambda _: None)
     path = Path(path)
-    manifest = read_manifest(path)
+    manifest = require_training(read_manifest(path), path)
     if "train" not in manifest["splits"]:
         raise TrainsetError(f"{path} has no train split")
     if max_train_rows is not None and max_train_rows < 1:
