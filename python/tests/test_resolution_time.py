@@ -109,3 +109,25 @@ def test_a_resolution_before_its_ticket_is_left_out_and_counted(tmp_path):
     assert build.query("select min(hours_to_resolution) >= 0 from main.resolution_time_v1") == [
         (True,)
     ]
+
+
+def test_a_regression_whose_label_is_not_a_number_is_refused(sample_build, tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    import pytest
+
+    from trainset import export
+    from trainset.errors import TrainsetError
+
+    monkeypatch.setenv("TRAINSET_DB", str(sample_build.db))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(sample_build.target))
+    load = export.load_dataset
+    # ticket_triage v2 declared a regression: its label, category, is text.
+    monkeypatch.setattr(
+        export, "load_dataset", lambda *a, **k: replace(load(*a, **k), task="regression")
+    )
+    with pytest.raises(TrainsetError) as error:
+        export.export_dataset(PROJECT, "ticket_triage", out=tmp_path)
+    assert str(error.value) == (
+        "ticket_triage is a regression (meta.task) but its label category is VARCHAR, not a number"
+    )

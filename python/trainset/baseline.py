@@ -13,10 +13,9 @@ import json
 from pathlib import Path
 
 from trainset.errors import TrainsetError
-from trainset.load import load, read_manifest, require_training, task_of
+from trainset.load import is_numeric, load, read_manifest, require_training, task_of
 
 SEED = 0
-NUMERIC_TYPES = ("INT", "DECIMAL", "DOUBLE", "FLOAT", "REAL", "NUMERIC", "BIGINT", "LONG")
 MAX_TRAIN_ROWS = 200_000
 
 
@@ -29,7 +28,7 @@ def feature_kinds(manifest: dict, X) -> dict[str, str]:
     types = {c["name"]: (c["data_type"] or "").upper() for c in manifest["columns"]}
     kinds = {}
     for column in manifest["roles"]["features"]:
-        if any(t in types[column] for t in NUMERIC_TYPES):
+        if is_numeric(types[column]):
             kinds[column] = "numeric"
             continue
         values = X[column].dropna().astype(str)

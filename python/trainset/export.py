@@ -25,6 +25,7 @@ from trainset import __version__, record
 from trainset.artifacts import Dataset, load_dataset
 from trainset.card import render_card
 from trainset.errors import TrainsetError
+from trainset.load import is_numeric
 from trainset.warehouse import EngineError, open_warehouse
 
 FORMATS = {"parquet": "parquet", "csv": "csv", "jsonl": "jsonl"}
@@ -469,15 +470,6 @@ def label_statistics(warehouse, relation: str, where: str, label: str) -> dict:
             for name, value in zip(names, row[1:], strict=True)
         },
     }
-
-
-def is_numeric(data_type: str) -> bool:
-    """DuckDB's and Spark's numeric type names (INTEGER, bigint, DOUBLE,
-    decimal(18,2), ...)."""
-    return any(
-        word in data_type.upper()
-        for word in ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL", "NUMERIC")
-    )
 
 
 def _is_text(data_type: str) -> bool:

@@ -15,6 +15,15 @@ def read_manifest(path: Path) -> dict:
     return json.loads(manifest.read_text())
 
 
+# Numeric type names as DuckDB and Spark write them (INTEGER, bigint,
+# DOUBLE, decimal(18,2), ...), matched upper-case inside the type.
+NUMERIC_TYPES = ("INT", "DECIMAL", "DOUBLE", "FLOAT", "REAL", "NUMERIC", "BIGINT", "LONG")
+
+
+def is_numeric(data_type: str | None) -> bool:
+    return any(t in (data_type or "").upper() for t in NUMERIC_TYPES)
+
+
 def require_training(manifest: dict, path: Path) -> dict:
     """The manifest of a training export; a scoring export (features only)
     is refused in one line."""

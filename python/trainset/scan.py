@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trainset.baseline import NUMERIC_TYPES, SEED, kind_of
+from trainset.baseline import SEED, kind_of
 from trainset.errors import TrainsetError
-from trainset.load import read_manifest, require_training, split_reader_sql, task_of
+from trainset.load import is_numeric, read_manifest, require_training, split_reader_sql, task_of
 
 MACROS = Path(__file__).resolve().parents[2] / "macros"
 # The files that define the dbt tests' text key, and the macros it calls.
@@ -89,7 +89,7 @@ def feature_kinds_sql(con, manifest: dict, relation: str) -> dict[str, str]:
     types = {c["name"]: (c["data_type"] or "").upper() for c in manifest["columns"]}
     kinds, measured = {}, []
     for column in manifest["roles"]["features"]:
-        if any(t in types[column] for t in NUMERIC_TYPES):
+        if is_numeric(types[column]):
             kinds[column] = "numeric"
         else:
             kinds[column] = None
