@@ -12,17 +12,29 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from trainset.errors import TrainsetError
 
 if TYPE_CHECKING:
     from trainset.record import BuildRecord
 
+# dbt's JSON artifacts (manifest.json, run_results.json) and their nodes, as
+# parsed: dbt's own schema, read key by key where used.
+DbtJson = dict[str, Any]
+
 ROLES = ("id", "feature", "label", "split", "as_of")
 # What the label is: classes, or a number (the model's meta.task).
 TASKS = ("classification", "regression")
 FAILING = ("fail", "error")
+
+
+class Exposure(TypedDict):
+    """A dbt exposure that depends on the dataset."""
+
+    name: str
+    type: str
+    description: str | None
 
 
 @dataclass
@@ -68,8 +80,8 @@ class Dataset:
     invocation_id: str | None
     build_status: str | None  # the build's status in the record
     tests: list[TestOutcome] = field(default_factory=list)
-    vars: dict = field(default_factory=dict)
-    exposures: list[dict] = field(default_factory=list)
+    vars: dict[str, Any] = field(default_factory=dict)  # dbt vars: any YAML value
+    exposures: list[Exposure] = field(default_factory=list)
     generated_at: str | None = None
     dbt_target: str | None = None  # the profile target of the build
     # The dataset and every model or seed it is built from.
@@ -82,7 +94,8 @@ class Dataset:
     task: str = "classification"
     # A scoring model: the training dataset (name, version) whose features
     # it gives, from the model's meta.scores; it has no label and no split.
-    scores: dict | None = None
+    # As written in the YAML: export checks it names a dataset.
+    scores: dict[str, Any] | None = None
 
     def role(self, role: str) -> list[Column]:
         return [c for c in self.columns if c.role == role]
@@ -107,18 +120,19 @@ def default_target(project_dir: Path) -> Path:
     return path if path.is_absolute() else project_dir / path
 
 
-def read_json(path: Path, what: str) -> dict:
+def read_json(path: Path, what: str) -> DbtJson:
     if not path.is_file():
         raise TrainsetError(f"{what} not found at {path}: run `dbt build` first")
     try:
-        return json.loads(path.read_text())
+        data: DbtJson = json.loads(path.read_text())
+        return data
     except json.JSONDecodeError as error:
         raise TrainsetError(f"{what} at {path} is not valid JSON: {error}") from None
 
 
-def dataset_models(manifest: dict) -> dict[str, list[dict]]:
+def dataset_models(manifest: DbtJson) -> dict[str, list[DbtJson]]:
     """Models that declare column roles, by name, each with its versions."""
-    found: dict[str, list[dict]] = {}
+    found: dict[str, list[DbtJson]] = {}
     for node in manifest["nodes"].values():
         if node["resource_type"] != "model":
             continue
@@ -128,9 +142,10 @@ def dataset_models(manifest: dict) -> dict[str, list[dict]]:
     return found
 
 
-def _upstream(manifest: dict, unique_id: str) -> set[str]:
+def _upstream(manifest: DbtJson, unique_id: str) -> set[str]:
     """The node and every model or seed it is built from."""
-    seen, todo = set(), [unique_id]
+    seen: set[str] = set()
+    todo = [unique_id]
     while todo:
         node = todo.pop()
         if node in seen:
@@ -226,7 +241,7 @@ def load_dataset(
         and (n.get("config", {}).get("meta") or {}).get("provenance")
         and set(manifest["parent_map"].get(n["unique_id"], [])) & reached
     }
-    exposures = [
+    exposures: list[Exposure] = [
         {"name": e["name"], "type": e["type"], "description": e.get("description")}
         for e in manifest.get("exposures", {}).values()
         if node["unique_id"] in e["depends_on"]["nodes"]
@@ -266,12 +281,13 @@ def last_run_target(target: Path) -> str | None:
     if not path.is_file():
         return None
     try:
-        return (json.loads(path.read_text()).get("args") or {}).get("target")
+        named: str | None = (json.loads(path.read_text()).get("args") or {}).get("target")
+        return named
     except (json.JSONDecodeError, AttributeError):
         return None
 
 
-def project_vars(project_dir: Path) -> dict:
+def project_vars(project_dir: Path) -> dict[str, Any]:
     """The vars' defaults from dbt_project.yml."""
     import yaml
 

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypedDict
 
 from trainset.artifacts import (
     Dataset,
@@ -23,7 +24,13 @@ from trainset.artifacts import (
     load_dataset,
 )
 from trainset.errors import TrainsetError
-from trainset.warehouse import duckdb_path, open_warehouse, profile_output
+from trainset.warehouse import (
+    DuckDBWarehouse,
+    SparkWarehouse,
+    duckdb_path,
+    open_warehouse,
+    profile_output,
+)
 
 INVOCATIONS = "trainset_invocations"
 RUN_RESULTS = "trainset_run_results"
@@ -50,7 +57,7 @@ class NodeRun:
     completed_at: datetime | None
     command: str
     target: str | None
-    vars: dict = field(default_factory=dict, compare=False, hash=False)
+    vars: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     schema: str | None = None
     identifier: str | None = None
 
@@ -71,6 +78,17 @@ class NodeRun:
         elif self.status == "error" and self.message:
             what += ": " + self.message.strip().splitlines()[0][:160]
         return what
+
+
+class HistoryEntry(TypedDict):
+    """One invocation in a dataset's history (trainset history)."""
+
+    invocation_id: str
+    started_at: str
+    command: str
+    target: str | None
+    dataset_status: str | None  # None: the invocation ran only tests
+    tests: dict[str, int]  # status -> tests
 
 
 @dataclass
@@ -122,13 +140,23 @@ def watched(dataset: Dataset) -> set[str]:
     return dataset.upstream | {t.unique_id for t in dataset.tests} | dataset.unit_tests
 
 
-def _timestamp(value) -> datetime | None:
+def _timestamp(value: object) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     return datetime.fromisoformat(str(value))
 
 
-def read_runs(warehouse, schema: str, unique_ids: set[str]) -> list[NodeRun] | None:
+def _started(value: object) -> datetime:
+    """When an invocation started: the record's order, so never missing."""
+    started = _timestamp(value)
+    if started is None:
+        raise TrainsetError("the build record has an invocation with no start time")
+    return started
+
+
+def read_runs(
+    warehouse: DuckDBWarehouse | SparkWarehouse, schema: str, unique_ids: set[str]
+) -> list[NodeRun] | None:
     """The record's rows for these nodes, oldest first; None when the
     warehouse has no record tables (built before the record, or not by dbt)."""
     q = warehouse.quote
@@ -157,7 +185,7 @@ def read_runs(warehouse, schema: str, unique_ids: set[str]) -> list[NodeRun] | N
             status=row[4],
             failures=None if row[5] is None else int(row[5]),
             message=row[6],
-            started=_timestamp(row[7]),
+            started=_started(row[7]),
             completed_at=_timestamp(row[8]),
             command=row[9],
             target=row[10],
@@ -169,7 +197,7 @@ def read_runs(warehouse, schema: str, unique_ids: set[str]) -> list[NodeRun] | N
     ]
 
 
-def _tables(warehouse, schema: str) -> set[str]:
+def _tables(warehouse: DuckDBWarehouse | SparkWarehouse, schema: str) -> set[str]:
     """The tables in the schema, lower case."""
     if warehouse.adapter == "spark":
         if not warehouse.rows(f"show databases like '{schema}'"):
@@ -190,7 +218,7 @@ def runs_from_run_results(path: Path) -> list[NodeRun]:
     if not path.is_file():
         raise TrainsetError(f"no record of the build: {path} not found")
     data = json.loads(path.read_text())
-    started = _timestamp(data["metadata"]["generated_at"].replace("Z", "+00:00"))
+    started = _started(data["metadata"]["generated_at"].replace("Z", "+00:00"))
     started = started.replace(tzinfo=None)
     args = data.get("args", {})
     runs = []
@@ -276,7 +304,7 @@ def outcomes_of_tests(dataset: Dataset, built: NodeRun, runs: list[NodeRun]) -> 
     return outcomes
 
 
-def with_record(dataset: Dataset, runs: list[NodeRun], project_vars: dict) -> Dataset:
+def with_record(dataset: Dataset, runs: list[NodeRun], project_vars: dict[str, Any]) -> Dataset:
     """The dataset as its newest materialisation in the record built it."""
     record = build_record(dataset, runs)
     if record is None or record.built is None:
@@ -339,7 +367,7 @@ def dataset_history(
     version: int | None = None,
     profile_target: str | None = None,
     db: Path | None = None,
-) -> tuple[Dataset, str, list[dict]]:
+) -> tuple[Dataset, str, list[HistoryEntry]]:
     """The dataset, the warehouse it was read from, and its history there."""
     dataset = load_dataset(project_dir, name, version)
     place = locate(project_dir, profile_target=profile_target, db=db)
@@ -352,7 +380,7 @@ def dataset_history(
     return dataset, place.where, history(dataset, runs)
 
 
-def history(dataset: Dataset, runs: list[NodeRun]) -> list[dict]:
+def history(dataset: Dataset, runs: list[NodeRun]) -> list[HistoryEntry]:
     """Builds and test runs of the dataset, newest first: one entry per
     invocation that ran the dataset model or a test on it or upstream."""
     tests = {t.unique_id for t in dataset.tests}
@@ -360,7 +388,7 @@ def history(dataset: Dataset, runs: list[NodeRun]) -> list[dict]:
     for r in runs:
         if r.unique_id == dataset.unique_id or r.unique_id in tests:
             by_invocation.setdefault(r.invocation_id, []).append(r)
-    entries = []
+    entries: list[HistoryEntry] = []
     for invocation, rows in sorted(
         by_invocation.items(), key=lambda item: item[1][0].started, reverse=True
     ):

@@ -7,7 +7,9 @@ DuckDB, and only aggregates or a stated, seeded sample come back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 from trainset.baseline import SEED, kind_of
 from trainset.errors import TrainsetError
@@ -19,16 +21,33 @@ TEXT_KEY_FILES = ("normalize_text.sql", "trim_whitespace.sql", "regexp.sql")
 # A regression's sample is stratified on this many quantile bins of its label.
 LABEL_BINS = 10
 
+if TYPE_CHECKING:
+    import duckdb
+    import jinja2.runtime
+    import pandas as pd
+
+
+class SampleFacts(TypedDict):
+    """What load_sample read: the whole split, or a seeded sample of it."""
+
+    split: str
+    rows: int
+    of_rows: int
+    sampled: bool
+    seed: int
+    max_rows: int | None
+    strata: NotRequired[str]  # a regression's: the label's quantile bins
+
 
 def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def literal(value) -> str:
+def literal(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def connect():
+def connect() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection, held to the build's memory limit:
     what does not fit spills to a temporary folder."""
     import os
@@ -46,13 +65,17 @@ def connect():
     return con
 
 
-def fetch(con, sql: str) -> list[tuple]:
+def fetch(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
     return con.execute(sql).fetchall()
 
 
 def attach(
-    con, path: str | Path, name: str = "rows", verify: bool = True, table: bool = False
-) -> dict:
+    con: duckdb.DuckDBPyConnection,
+    path: str | Path,
+    name: str = "rows",
+    verify: bool = True,
+    table: bool = False,
+) -> dict[str, Any]:
     """Create view NAME over every split of the export at path (features,
     label and a `split` column), or a temporary table for a caller that
     scans it many times; return the manifest."""
@@ -77,37 +100,35 @@ def attach(
     return manifest
 
 
-def empty_features(manifest: dict) -> list[str]:
+def empty_features(manifest: dict[str, Any]) -> list[str]:
     """Features with no value in any row (an optional raw table was absent):
     profile and baseline leave them out, and say so."""
     return list(manifest.get("all_null_features") or [])
 
 
-def feature_kinds_sql(con, manifest: dict, relation: str) -> dict[str, str]:
+def feature_kinds_sql(
+    con: duckdb.DuckDBPyConnection, manifest: dict[str, Any], relation: str
+) -> dict[str, str]:
     """text, categorical or numeric for each feature column, read from a
     relation: the rule of baseline.feature_kinds, computed in DuckDB."""
     types = {c["name"]: (c["data_type"] or "").upper() for c in manifest["columns"]}
-    kinds, measured = {}, []
-    for column in manifest["roles"]["features"]:
-        if is_numeric(types[column]):
-            kinds[column] = "numeric"
-        else:
-            kinds[column] = None
-            measured.append(column)
+    features: list[str] = manifest["roles"]["features"]
+    measured = [c for c in features if not is_numeric(types[c])]
+    kinds = dict.fromkeys(features, "numeric")  # the measured ones replaced below
     if measured:
         select = ", ".join(
             f"count({quote(c)}), count(distinct cast({quote(c)} as varchar)), "
             f"avg(length(cast({quote(c)} as varchar)))"
             for c in measured
         )
-        row = con.execute(f"select {select} from {relation}").fetchone()
+        [row] = con.execute(f"select {select} from {relation}").fetchall()  # an aggregate
         for i, column in enumerate(measured):
             n, distinct, mean_length = row[3 * i : 3 * i + 3]
             kinds[column] = kind_of(n, distinct, mean_length)
     return kinds
 
 
-def _text_key_macros():
+def _text_key_macros() -> jinja2.environment.TemplateModule:
     """The dbt project's own text_key macro, rendered for DuckDB by Jinja:
     the one definition the dbt tests and the Python side both read."""
     import jinja2
@@ -115,12 +136,13 @@ def _text_key_macros():
     files = [MACROS / name for name in TEXT_KEY_FILES]
     if not all(f.is_file() for f in files):
         raise TrainsetError(f"the dbt macros that define the text key are missing from {MACROS}")
-    module = {}
+    module: dict[str, jinja2.environment.TemplateModule] = {}
 
     class Adapter:
         @staticmethod
-        def dispatch(name, _package=None):
-            return getattr(module["m"], f"duckdb__{name}")
+        def dispatch(name: str, _package: str | None = None) -> jinja2.runtime.Macro:
+            macro: jinja2.runtime.Macro = getattr(module["m"], f"duckdb__{name}")
+            return macro
 
     env = jinja2.Environment(extensions=["jinja2.ext.do"], undefined=jinja2.StrictUndefined)
     env.globals.update({"adapter": Adapter(), "return": lambda value: value})
@@ -130,7 +152,9 @@ def _text_key_macros():
 
 def text_key_sql(columns: list[str], normalize: bool = True) -> str:
     """The SQL expression of the dbt tests' text key over columns."""
-    sql = _text_key_macros().text_key([quote(c) for c in columns], normalize)
+    # A template module's macros are attributes that Jinja sets at run time.
+    text_key = getattr(_text_key_macros(), "text_key")  # noqa: B009
+    sql = text_key([quote(c) for c in columns], normalize)
     return str(sql).strip()
 
 
@@ -176,8 +200,8 @@ def load_sample(
     split: str,
     max_rows: int | None,
     seed: int = SEED,
-    on_step=None,
-):
+    on_step: Callable[[str], object] | None = None,
+) -> tuple[pd.DataFrame, pd.Series[Any], SampleFacts]:
     """(X, y, facts) for one split: the whole split, or a stratified, seeded
     sample of at most about max_rows rows (strata: the classes, or for a
     regression the label's quantile bins); facts say which."""
@@ -189,7 +213,7 @@ def load_sample(
         raise TrainsetError(f"no split {split!r} in {path} (splits: {known})")
     roles = manifest["roles"]
     where = f"split = {literal(split)}"
-    total = con.execute(f"select count(*) from rows where {where}").fetchone()[0]
+    [(total,)] = con.execute(f"select count(*) from rows where {where}").fetchall()
     columns = ", ".join(quote(c) for c in [roles["id"], *roles["features"], roles["label"]])
     regression = task_of(manifest) == "regression"
     if max_rows is None or total <= max_rows:
@@ -210,7 +234,7 @@ def load_sample(
     frame = con.execute(sql + f" order by {quote(roles['id'])}").df()
     con.close()
     frame = frame.set_index(roles["id"])
-    facts = {
+    facts: SampleFacts = {
         "split": split,
         "rows": len(frame),
         "of_rows": int(total),

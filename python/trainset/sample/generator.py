@@ -88,6 +88,9 @@ STATUS_RESOLVED = {"solved": 0.7, "closed": 0.3}
 STATUS_OPEN = {"new": 0.35, "open": 0.4, "pending": 0.25}
 AMOUNTS_USD = ("0.99", "4.99", "9.99", "19.99", "49.99", "99.99")
 
+# A row of a raw table: column -> text, None where the value is missing.
+Row = dict[str, str | None]
+
 START = datetime(2023, 1, 1)
 END = datetime(2024, 12, 31)
 
@@ -96,7 +99,7 @@ END = datetime(2024, 12, 31)
 class Desk:
     """The generated tables, as lists of row dicts, and what was planted."""
 
-    rows: dict[str, list[dict]] = field(default_factory=lambda: {t: [] for t in TABLES})
+    rows: dict[str, list[Row]] = field(default_factory=lambda: {t: [] for t in TABLES})
     planted: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -183,19 +186,20 @@ def generate(
     rows = desk.rows
     n_players = max(1, n_tickets // 3)
     mislabelled: list[str] = []
-    players = []
+    players: list[tuple[str, str, datetime]] = []
     for p in range(n_players):
         lang = _pick(rng, ph.LANGUAGE_WEIGHTS)
         registered = START + timedelta(seconds=rng.randrange(500 * 86400))
-        player = {
-            "player_id": f"P{p:06d}",
+        p_id = f"P{p:06d}"
+        player: Row = {
+            "player_id": p_id,
             "registered_at": _ts(registered, rng),
             "country": (None if rng.random() < 0.03 else rng.choice(ph.COUNTRIES[lang])),
             "platform": _pick(rng, PLATFORMS),
             "language": None if rng.random() < 0.02 else lang,
         }
         rows["players"].append(player)
-        players.append((player["player_id"], lang, registered))
+        players.append((p_id, lang, registered))
 
     for p_id, _lang, registered in players:
         for _ in range(rng.choice((1, 2, 3, 3, 4, 5))):
@@ -331,7 +335,7 @@ def generate(
     return desk
 
 
-def _plant_viral_text(rng: random.Random, rows: dict[str, list[dict]], copies: int) -> None:
+def _plant_viral_text(rng: random.Random, rows: dict[str, list[Row]], copies: int) -> None:
     """A complaint pasted from a forum post by several players: the same
     text in several tickets, which may land in different splits."""
     firsts = {}
@@ -347,7 +351,7 @@ def _plant_viral_text(rng: random.Random, rows: dict[str, list[dict]], copies: i
         firsts[ticket_id]["body"] = ph.VIRAL_MESSAGE
 
 
-def _plant_damage(rng: random.Random, rows: dict[str, list[dict]]) -> None:
+def _plant_damage(rng: random.Random, rows: dict[str, list[Row]]) -> None:
     """Re-delivered duplicates and contract breakers, a few per table."""
     for table in TABLES:
         # About 1 in 200 rows is delivered twice.

@@ -13,6 +13,7 @@ resolutions per ticket.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from trainset.sample import phrases as ph
@@ -39,15 +40,15 @@ def _id(prefix: str, index: str, width: int) -> str:
     return f"{_lit(prefix)} || lpad({index}::varchar, {width}, '0')"
 
 
-def _lit(value) -> str:
+def _lit(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _list(values) -> str:
+def _list(values: Iterable[object]) -> str:
     return "[" + ", ".join(_lit(v) for v in values) + "]"
 
 
-def _pick(values, u: str) -> str:
+def _pick(values: Sequence[object], u: str) -> str:
     """One of values, uniformly, for u in [0, 1)."""
     return f"{_list(values)}[1 + cast(floor({u} * {len(values)}) as integer)]"
 
@@ -62,7 +63,7 @@ def _weighted(weights: dict[str, float], u: str) -> str:
     return f"case {' '.join(cuts)} else {_lit(list(weights)[-1])} end"
 
 
-def _by(key: str, pools: dict[str, tuple], u: str) -> str:
+def _by(key: str, pools: Mapping[str, Sequence[object]], u: str) -> str:
     """A value from the pool of key's value (a language, a category...)."""
     arms = " ".join(f"when {_lit(k)} then {_pick(v, u)}" for k, v in pools.items())
     return f"case {key} {arms} end"
@@ -150,7 +151,8 @@ def _player_text(t: str) -> str:
     )
 
 
-def _sql_tables(n_tickets: int) -> dict[str, str]:
+def _sql_tables(n_tickets: int) -> tuple[list[str], dict[str, str]]:
+    """The views the tables read (created first), and each table's query."""
     n_players = max(1, n_tickets // 3)
     codes = {c: CATEGORY_CODES[c] for c in CATEGORY_WEIGHTS}
     subjects = {f"{c}|{lang}": v for c, by in ph.SUBJECTS.items() for lang, v in by.items()}
@@ -284,8 +286,7 @@ def _sql_tables(n_tickets: int) -> dict[str, str]:
             )
         )
     """
-    return {
-        "_views": [ticket_facts, resolutions_rows],
+    return [ticket_facts, resolutions_rows], {
         "players": players,
         "tickets": tickets,
         "ticket_messages": messages,
@@ -300,7 +301,7 @@ def write(
     seed: int = 7,
     fmt: str = "parquet",
     memory_limit: str = "4GB",
-    progress=None,
+    progress: Callable[[str], object] | None = None,
 ) -> list[Path]:
     """Write a desk of n_tickets tickets as <out_dir>/<table>.<fmt>."""
     import duckdb
@@ -314,8 +315,8 @@ def write(
     # Row order in the files does not matter; dropping it lets DuckDB stream.
     con.execute("set preserve_insertion_order = false")
     con.execute(f"set variable seed = {int(seed)}")
-    queries = _sql_tables(n_tickets)
-    for view in queries.pop("_views"):
+    views, queries = _sql_tables(n_tickets)
+    for view in views:
         con.execute(view)
     options = "format parquet, compression zstd" if fmt == "parquet" else "format csv, header"
     paths = []
@@ -337,10 +338,10 @@ def describe(out_dir: Path) -> dict[str, int]:
     """Row counts of a written desk, read back."""
     import duckdb
 
-    counts = {}
+    counts: dict[str, int] = {}
     for path in sorted(out_dir.glob("*.*")):
         reader = "read_parquet" if path.suffix == ".parquet" else "read_csv"
-        counts[path.stem] = duckdb.sql(
+        counts[path.stem] = duckdb.execute(
             f"select count(*) from {reader}({_lit(str(path))})"
         ).fetchall()[0][0]
     return counts
