@@ -21,7 +21,7 @@ export SPARK_LOCAL_IP ?= 127.0.0.1
 TEST_DBT := DBT_TARGET_PATH=$(CURDIR)/target/make-test DBT_LOG_PATH=$(CURDIR)/target/make-test/logs \
 	TRAINSET_DB=$(CURDIR)/target/make-test/trainset.duckdb TRAINSET_TEMP_DIR=$(CURDIR)/target/make-test/tmp
 
-.PHONY: setup spark-setup dataset build test test-spark lint dbt-test pytest browser sample docs bench bench-spark clean
+.PHONY: setup spark-setup dataset build test test-spark lint dbt-test pytest browser sample docs docs-site bench bench-spark clean
 
 setup: $(STAMP)
 
@@ -94,6 +94,19 @@ docs: dataset browser
 	$(BIN)/trainset baseline exports/ticket_triage/v2
 	$(BIN)/trainset audit exports/ticket_triage/v2
 	$(BIN)/trainset profile exports/ticket_triage/v2 --screenshot docs/profile.png
+
+# dbt's docs site, in its own target folder, for the user's build (built
+# first when there is none), served on loopback only until Ctrl-C.
+# DOCS_FLAGS=--no-compile skips compiling the SQL (faster; the browser
+# test uses it on a copy of a build's target, which has it compiled).
+DOCS_PORT ?= 8080
+DOCS_SITE ?= target/docs-site
+DOCS_FLAGS ?=
+docs-site: setup
+	test -f "$${TRAINSET_DB:-target/trainset.duckdb}" || $(BIN)/trainset build
+	$(BIN)/dbt docs generate --target-path $(abspath $(DOCS_SITE)) $(DOCS_FLAGS)
+	@echo "dbt docs: http://127.0.0.1:$(DOCS_PORT)/ (Ctrl-C stops)"
+	$(BIN)/python -m http.server $(DOCS_PORT) --bind 127.0.0.1 --directory $(DOCS_SITE)
 
 clean:
 	rm -rf target logs exports

@@ -1,6 +1,6 @@
 """The raw contract is declared once, as dbt sources; nothing else may
 disagree with it: the base models, the generators, the pandas benchmark
-and the README."""
+and the docs."""
 
 from __future__ import annotations
 
@@ -39,9 +39,9 @@ def disagreements(declared: dict, lists: dict[str, dict], optional_may_lack: boo
     return found
 
 
-def readme_lists() -> dict[str, list[str]]:
-    """The column names of the README's contract table."""
-    text = (PROJECT / "README.md").read_text()
+def docs_lists() -> dict[str, list[str]]:
+    """The column names of the contract table in docs/contract.md."""
+    text = (PROJECT / "docs" / "contract.md").read_text()
     section = text.split("## The raw desk contract", 1)[1].split("\n#", 1)[0]
     lists = {}
     for table, cell in re.findall(
@@ -75,8 +75,8 @@ def test_the_pandas_benchmark_reads_the_declared_columns():
     assert disagreements(contract(), bench_lists(), optional_may_lack=True) == []
 
 
-def test_the_readme_lists_the_declared_columns():
-    assert disagreements(contract(), readme_lists(), optional_may_lack=False) == []
+def test_the_docs_list_the_declared_columns():
+    assert disagreements(contract(), docs_lists(), optional_may_lack=False) == []
 
 
 def test_every_base_model_types_every_declared_column():
@@ -99,14 +99,14 @@ def test_a_column_out_of_step_is_reported():
     assert any(line.startswith("tables") for line in disagreements(declared, copy, True))
 
 
-def test_the_readme_documents_every_var():
+def test_the_docs_document_every_var():
     declared = set(yaml.safe_load((PROJECT / "dbt_project.yml").read_text())["vars"])
     used = set()
     for folder in ("models", "macros", "tests"):
         for path in (PROJECT / folder).rglob("*"):
             if path.suffix in (".sql", ".yml"):
                 used |= set(re.findall(r"var\('(\w+)'", path.read_text()))
-    text = (PROJECT / "README.md").read_text()
-    table = text.split("### Configuration", 1)[1].split("| environment variable", 1)[0]
+    text = (PROJECT / "docs" / "configuration.md").read_text()
+    table = text.split("| var |", 1)[1].split("| environment variable", 1)[0]
     documented = set(re.findall(r"`(\w+)`", table))
     assert sorted((declared | used) - documented) == []
