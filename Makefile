@@ -1,6 +1,7 @@
 # trainset: two commands from a fresh clone.
 #   make dataset   set up .venv, build ticket_triage on the bundled sample, export it
 #   make test      every check: lint, dbt build (models, unit and data tests), pytest
+#   make test-slow   the tests that build desks of their own (minutes; CI runs them)
 #   make test-spark  the same project on Apache Spark, compared with DuckDB
 
 PYTHON ?= python3.11
@@ -21,7 +22,7 @@ export SPARK_LOCAL_IP ?= 127.0.0.1
 TEST_DBT := DBT_TARGET_PATH=$(CURDIR)/target/make-test DBT_LOG_PATH=$(CURDIR)/target/make-test/logs \
 	TRAINSET_DB=$(CURDIR)/target/make-test/trainset.duckdb TRAINSET_TEMP_DIR=$(CURDIR)/target/make-test/tmp
 
-.PHONY: setup spark-setup dataset build test test-spark lint dbt-test pytest browser sample docs docs-site bench bench-spark clean
+.PHONY: setup spark-setup dataset build test test-slow test-spark lint dbt-test pytest browser sample docs docs-site bench bench-spark clean
 
 setup: $(STAMP)
 
@@ -54,11 +55,22 @@ lint: setup
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(BIN)/zizmor --offline --min-severity medium --quiet .github
 
+# pytest on both cores; a module's tests stay on one worker, so its
+# fixtures are built once.
+PYTEST := $(BIN)/pytest -n $(or $(WORKERS),2) --dist loadscope
+
+# From an empty database, so the build is the one a fresh clone makes.
 dbt-test: setup
+	rm -f target/make-test/trainset.duckdb target/make-test/trainset.duckdb.wal
 	$(TEST_DBT) $(BIN)/trainset build
 
-pytest: setup browser
-	$(BIN)/pytest
+# The fast tier reads the sample build dbt-test has just made, not a second.
+pytest: setup browser dbt-test
+	TRAINSET_SAMPLE_BUILD=$(CURDIR)/target/make-test $(PYTEST)
+
+# The tests marked slow: each builds desks of its own, and says why.
+test-slow: setup browser
+	$(PYTEST) -m slow
 
 # The profile report's browser test needs Debian's chromium and chromedriver.
 browser:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from filelock import FileLock
 
 PROJECT = Path(__file__).resolve().parents[2]
 SHARED = PROJECT.parent / "shared"
@@ -102,19 +104,41 @@ def artifacts_fingerprint(target: Path) -> dict[str, tuple[int, int] | None]:
 _BEFORE: dict = {}
 
 
+def pytest_collection_modifyitems(config, items):
+    """A slow test says why it is slow: make test leaves it to make test-slow."""
+    vague = [
+        item.nodeid
+        for item in items
+        if (mark := item.get_closest_marker("slow")) is not None
+        and not (mark.args and isinstance(mark.args[0], str) and mark.args[0].strip())
+    ]
+    if vague:
+        raise pytest.UsageError(f"slow tests must say why they are slow: {', '.join(vague)}")
+
+
 def pytest_sessionstart(session):
     _BEFORE.update(artifacts_fingerprint(PROJECT / "target"))
+
+
+_COMPILE_FOLDERS: dict[str, Path] = {}
+
+
+def compile_inline(sql: str, vars: dict | None = None) -> Build:
+    """dbt compile --inline of sql for DuckDB, in a scratch target, so the
+    project's own artifacts stay as the user's last build left them. Calls
+    with the same vars share that target: dbt parses the project once per
+    process for them, not once per call."""
+    key = json.dumps(vars or {}, sort_keys=True)
+    if key not in _COMPILE_FOLDERS:
+        _COMPILE_FOLDERS[key] = Path(tempfile.mkdtemp(prefix="trainset-compile-"))
+    return dbt(["compile", "--quiet", "--inline", sql], _COMPILE_FOLDERS[key], vars=vars)
 
 
 def compiled_expression(expression: str) -> str:
     """A one-value query around a Jinja expression of the project (a
     macro call on the column t), compiled by dbt for DuckDB; run it with
-    the value of t as its one parameter. Compiled in a scratch target, so
-    the project's own artifacts stay as the user's last build left them."""
-    done = dbt(
-        ["compile", "--quiet", "--inline", f"select {expression} as v from (select ? as t)"],
-        Path(tempfile.mkdtemp(prefix="trainset-compile-")),
-    )
+    the value of t as its one parameter."""
+    done = compile_inline(f"select {expression} as v from (select ? as t)")
     assert done.returncode == 0, done.output
     return done.stdout.strip()
 
@@ -141,12 +165,57 @@ def unexpected_fixture_statuses(run: Build, manifest: dict) -> dict[str, tuple]:
     return wrong
 
 
+def _run_folder(tmp_path_factory) -> Path:
+    """The folder every pytest-xdist worker of this run shares (the run's
+    own base folder without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def _copy_build(source_db: Path, source_target: Path, folder: Path) -> Build:
+    """A copy of a finished build in folder, for one worker to read or
+    change. The DuckDB file keeps its name: the catalog is named after the
+    file, and the build's views name it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source_db, folder / "trainset.duckdb")
+    shutil.copytree(
+        source_target, folder / "target", ignore=shutil.ignore_patterns("logs", "tmp", "*.duckdb*")
+    )
+    return Build(0, "", folder / "trainset.duckdb", folder / "target")
+
+
+def shared_build(tmp_path_factory, name: str, args: list[str], vars: dict | None = None) -> Build:
+    """One dbt build per pytest run, however many workers run it: the first
+    worker builds under a lock, and each worker reads its own copy, so a test
+    may change the copy it was given."""
+    shared = _run_folder(tmp_path_factory) / f"shared-{name}"
+    with FileLock(str(shared) + ".lock"):
+        if not (shared / "done").exists():
+            build = dbt(args, shared, vars=vars)
+            assert build.returncode == 0, build.output[-3000:]
+            (shared / "done").write_text(build.output)
+    return _copy_build(shared / "trainset.duckdb", shared / "target", tmp_path_factory.mktemp(name))
+
+
+# make test builds the sample in its own target (target/make-test) just
+# before pytest; it names that build here so pytest reads it, not a second.
+SAMPLE_BUILD_ENV = "TRAINSET_SAMPLE_BUILD"
+
+
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory) -> Build:
-    """The bundled sample, built once for the session (fixtures excluded)."""
-    build = dbt(["build", "--exclude", "tag:fixture"], tmp_path_factory.mktemp("sample"))
-    assert build.returncode == 0, build.output[-3000:]
-    return build
+    """The bundled sample, built once for the run (fixtures excluded), or
+    the build make test has just made; each worker has its own copy."""
+    made = os.environ.get(SAMPLE_BUILD_ENV)
+    if made:
+        folder = Path(made)
+        if not all((folder / name).is_file() for name in ("run_results.json", "trainset.duckdb")):
+            pytest.exit(f"{SAMPLE_BUILD_ENV}={made} holds no finished build", returncode=2)
+        results = json.loads((folder / "run_results.json").read_text())
+        if any(r["status"] in ("error", "fail") for r in results["results"]):
+            pytest.exit(f"the build in {made} did not pass", returncode=2)
+        return _copy_build(folder / "trainset.duckdb", folder, tmp_path_factory.mktemp("sample"))
+    return shared_build(tmp_path_factory, "sample", ["build", "--exclude", "tag:fixture"])
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ def sample_report(tmp_path_factory):
     return check_pit(PROJECT, "ticket_triage", keep=tmp_path_factory.mktemp("pit"))
 
 
+@pytest.mark.slow("check-pit builds the sample four times: all raw data and three cutoffs")
 def test_ticket_triage_sees_no_future_on_the_sample(sample_report):
     assert len(sample_report.cutoffs) == 3
     assert [c.cutoff for c in sample_report.cutoffs] == sorted(
@@ -41,6 +42,7 @@ def test_ticket_triage_sees_no_future_on_the_sample(sample_report):
     assert all("tickets" in tables for tables in sample_report.exposed.values())
 
 
+@pytest.mark.slow("check-pit builds an outside desk twice: on all raw data and cut")
 def test_an_outside_desk_sees_no_future(tmp_path):
     raw = write_desk(tmp_path / "raw", n_tickets=1500, seed=41)
     report = check_pit(
@@ -50,6 +52,7 @@ def test_an_outside_desk_sees_no_future(tmp_path):
     assert report.cutoffs[0].features[0].compared > 50
 
 
+@pytest.mark.slow("check-pit builds the sample with the fixtures four times")
 def test_the_leaky_fixture_is_caught_naming_its_features(tmp_path):
     """A purchase count without its < T bound and a last resolution that
     ignores resolved_at: exactly those two, and nothing else."""

@@ -37,6 +37,7 @@ def resaved(tmp_path_factory):
     return _build(tmp_path_factory, RESAVED)
 
 
+@pytest.mark.slow("builds the CFPB sample")
 def test_every_error_test_is_green_and_boilerplate_is_named(clean):
     statuses = clean.status_of("test.trainset.")
     assert "fail" not in statuses.values() and "error" not in statuses.values()
@@ -56,6 +57,7 @@ def test_every_error_test_is_green_and_boilerplate_is_named(clean):
     assert clean.query("select count(distinct product) from complaint_routing_v1")[0][0] == 9
 
 
+@pytest.mark.slow("builds the CFPB sample")
 def test_reconciliation_covers_every_row(clean):
     row = clean.frame("select * from complaint_routing_reconciliation").iloc[0]
     assert row.raw_rows == 6623 and row.unaccounted_rows == 0
@@ -79,6 +81,7 @@ def test_reconciliation_covers_every_row(clean):
     assert "6,623" in done.stderr and "1,532" in done.stderr
 
 
+@pytest.mark.slow("builds the CFPB sample and its spreadsheet-damaged copy")
 def test_resaved_variant_gives_the_same_dataset(clean, resaved):
     sql = "select complaint_id, product, split, narrative from complaint_routing_v1 order by 1"
     a, b = clean.frame(sql), resaved.frame(sql)
@@ -90,6 +93,7 @@ def test_resaved_variant_gives_the_same_dataset(clean, resaved):
     assert all("__" in n for n in b.loc[differing.index, "narrative"])
 
 
+@pytest.mark.slow("builds the CFPB sample and trains on it")
 def test_baseline_beats_the_majority(clean, tmp_path, monkeypatch):
     monkeypatch.setenv("TRAINSET_DB", str(clean.db))
     monkeypatch.setenv("DBT_TARGET_PATH", str(clean.target))
@@ -103,6 +107,7 @@ def test_without_the_export_nothing_of_it_builds(sample_build):
     assert not [k for k in sample_build.results if "complaint" in k or "cfpb__" in k]
 
 
+@pytest.mark.slow("builds a damaged copy of the CFPB sample")
 def test_unreadable_records_are_rejected_and_reconciled(tmp_path):
     damaged = tmp_path / "complaints.csv"
     data = CLEAN.read_bytes()

@@ -110,6 +110,7 @@ def test_tampered_file_fails_verify_naming_it(sample_build, env_for, tmp_path):
         load(version, "test")
 
 
+@pytest.mark.slow("builds a second desk")
 def test_existing_version_with_other_data_needs_force(sample_build, env_for, tmp_path):
     env_for(sample_build)
     version = export_dataset(PROJECT, "ticket_triage", out=tmp_path).path

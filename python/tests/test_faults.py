@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from trainset.errors import TrainsetError
 from trainset.export import export_dataset, verify_export
+from trainset.sample.scale import write as scale_desk
 
 R = pytest.mark.reliability
 
@@ -60,10 +61,12 @@ MODELS_ONLY = ["build", "--exclude", "test_type:data", "tag:fixture"]
 
 @pytest.fixture(scope="module")
 def big_raw(tmp_path_factory):
-    # Big enough that a build takes long enough to interrupt.
-    return write_desk(tmp_path_factory.mktemp("big") / "raw", n_tickets=250_000, seed=9)
+    # Big enough that a build takes long enough to interrupt; written by the
+    # set-based generator in seconds, where the row-by-row one takes minutes.
+    return scale_desk(tmp_path_factory.mktemp("big") / "raw", 250_000, seed=9, fmt="csv")
 
 
+@pytest.mark.slow("builds a 250,000-ticket desk twice and kills a third build")
 @R(
     "a build killed halfway (kill -9)",
     "the previous ticket_triage stays complete and readable; the next build succeeds; "
@@ -98,6 +101,7 @@ def test_killed_build_leaves_the_previous_dataset(big_raw, sample_build, tmp_pat
     assert again.returncode == 0, again.output[-2000:]
 
 
+@pytest.mark.slow("builds a 250,000-ticket desk while a second build starts")
 @R(
     "two builds at once on one DuckDB file",
     "the second fails fast: `trainset build` (make dataset) in one line naming the file "
@@ -246,6 +250,7 @@ def test_names_and_symlinks_cannot_lead_outside(sample_build, exported, tmp_path
     assert not list(elsewhere.iterdir())
 
 
+@pytest.mark.slow("builds the sample with secrets in the environment")
 @R(
     "a secret in the environment",
     "never appears in the manifest, the card, the logs, dbt's artifacts or the diff",
@@ -301,6 +306,7 @@ def formula_build(tmp_path_factory):
     return build
 
 
+@pytest.mark.slow("builds a desk with formula cells")
 @R(
     "spreadsheet formula injection in CSV exports",
     "--format csv warns about cells starting with = + - @; --csv-safe prefixes them "
@@ -349,10 +355,13 @@ def test_formula_cells_warned_and_neutralised(formula_build, tmp_path):
 
 @pytest.fixture(scope="module")
 def masking_sql():
-    return {
-        "mask": compiled_expression("{{ mask_pii('t') }}"),
-        "contains": compiled_expression("{{ contains_pii('t') }}"),
-    }
+    with duckdb.connect() as con:
+        # One connection for every example: hypothesis runs this 150 times.
+        yield {
+            "con": con,
+            "mask": compiled_expression("{{ mask_pii('t') }}"),
+            "contains": compiled_expression("{{ contains_pii('t') }}"),
+        }
 
 
 EMAILS = st.from_regex(
@@ -407,10 +416,10 @@ WORDS = st.sampled_from(["hi", "my", "refund", "please", "card", "phone", "since
 )
 def test_masking_properties(masking_sql, parts, words):
     text = " ".join(f"{w} {p}" for w, (_, p) in zip(words, parts, strict=False))
-    with duckdb.connect() as con:
-        masked = con.execute(masking_sql["mask"], [text]).fetchall()[0][0]
-        left = con.execute(masking_sql["contains"], [masked]).fetchall()[0][0]
-        twice = con.execute(masking_sql["mask"], [masked]).fetchall()[0][0]
+    con = masking_sql["con"]
+    masked = con.execute(masking_sql["mask"], [text]).fetchall()[0][0]
+    left = con.execute(masking_sql["contains"], [masked]).fetchall()[0][0]
+    twice = con.execute(masking_sql["mask"], [masked]).fetchall()[0][0]
     assert not left, (text, masked)
     assert twice == masked
     for fragment in (p for kind, p in parts if kind == "safe"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from conftest import PROJECT, dbt, fixture_tests, unexpected_fixture_statuses
@@ -89,10 +90,21 @@ def test_every_not_null_constraint_also_has_a_not_null_test(sample_build):
     assert unguarded_not_null(manifest) == ["model.trainset.ticket_triage.v2.split"]
 
 
-def _listed(tmp_path, args: list[str], vars: dict | None = None) -> list[str]:
-    run = dbt(["ls", "--quiet", "--output", "name", *args], tmp_path, vars=vars)
-    assert run.returncode == 0, run.output[-2000:]
-    return run.output.split()
+@pytest.fixture(scope="module")
+def listed(tmp_path_factory):
+    """dbt ls of a selection. Calls with the same vars share one target, so
+    dbt parses the project once for them, not once per selection."""
+    folders: dict[str, Path] = {}
+
+    def run(args: list[str], vars: dict | None = None) -> list[str]:
+        key = json.dumps(vars or {}, sort_keys=True)
+        if key not in folders:
+            folders[key] = tmp_path_factory.mktemp("ls")
+        done = dbt(["ls", "--quiet", "--output", "name", *args], folders[key], vars=vars)
+        assert done.returncode == 0, done.output[-2000:]
+        return done.output.split()
+
+    return run
 
 
 @pytest.mark.parametrize(
@@ -105,11 +117,11 @@ def _listed(tmp_path, args: list[str], vars: dict | None = None) -> list[str]:
         ["--exclude", "complaint_routing"],
     ],
 )
-def test_no_selection_reaches_a_fixture_unless_asked(tmp_path, selection):
-    assert [n for n in _listed(tmp_path, selection) if "fixture" in n] == []
+def test_no_selection_reaches_a_fixture_unless_asked(listed, selection):
+    assert [n for n in listed(selection) if "fixture" in n] == []
 
 
-def test_the_fixtures_var_turns_the_fixtures_on(tmp_path):
-    listed = _listed(tmp_path, ["--selector", "fixtures"], vars={"fixtures": True})
-    assert "fixture_cross_split_duplicates" in listed
-    assert "fixture_dataset_clean" in listed
+def test_the_fixtures_var_turns_the_fixtures_on(listed):
+    names = listed(["--selector", "fixtures"], vars={"fixtures": True})
+    assert "fixture_cross_split_duplicates" in names
+    assert "fixture_dataset_clean" in names

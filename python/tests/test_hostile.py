@@ -58,6 +58,7 @@ def one_clear_line(build, *needles: str) -> None:
     assert hits, build.output[-3000:]
 
 
+@pytest.mark.slow("builds a damaged copy of a desk")
 @R("1. UTF-8 byte-order mark", "read past; the same rows as without it")
 def test_byte_order_mark_is_read_past(clean_raw, clean_build, tmp_path):
     build = dbt(
@@ -71,6 +72,7 @@ def test_byte_order_mark_is_read_past(clean_raw, clean_build, tmp_path):
     assert build.query(count) == clean_build.query(count)
 
 
+@pytest.mark.slow("builds a damaged copy of a desk")
 @R("2. CRLF line endings", "read like LF; the same dataset")
 def test_crlf_line_endings_read_like_lf(clean_raw, clean_build, tmp_path):
     build = dbt(
@@ -84,6 +86,7 @@ def test_crlf_line_endings_read_like_lf(clean_raw, clean_build, tmp_path):
     assert build.query(sql) == clean_build.query(sql)
 
 
+@pytest.mark.slow("builds a damaged copy of a desk")
 @R(
     "2. a mix of CRLF and LF",
     "stops in one line naming the file and a line of each kind; CRLF records with LF "
@@ -98,6 +101,7 @@ def test_mixed_line_endings_stop_the_build_naming_the_file(clean_raw, tmp_path):
     one_clear_line(build, "tickets.csv", "records end in both CRLF and LF", "line 2 in CRLF")
 
 
+@pytest.mark.slow("builds a damaged copy of a desk")
 def test_excel_line_endings_with_lf_inside_quotes_are_read(clean_raw, tmp_path):
     def excel(data):
         body = b'M_EXCEL,T0000001,player,"two\nlines, ""quoted""",2024-01-01 00:00:00\n'
@@ -110,6 +114,7 @@ def test_excel_line_endings_with_lf_inside_quotes_are_read(clean_raw, tmp_path):
     assert build.query(body) == [('two\nlines, "quoted"',)]
 
 
+@pytest.mark.slow("builds a damaged copy of a desk")
 @R(
     "3. bytes that are not UTF-8",
     "that record rejected as unreadable_row (INVALID ENCODING, line number)",
@@ -125,6 +130,7 @@ def test_invalid_utf8_rejects_that_row(clean_raw, tmp_path):
     assert "INVALID ENCODING" in reasons["unreadable_row"]
 
 
+@pytest.mark.slow("builds a damaged copy of a desk")
 @R("4. unterminated quote on the last line", "that record rejected as unreadable_row")
 def test_unterminated_quote_on_the_last_line_is_rejected(clean_raw, tmp_path):
     def unterminated(data):
@@ -138,6 +144,7 @@ def test_unterminated_quote_on_the_last_line_is_rejected(clean_raw, tmp_path):
     assert "unreadable_row" in rejected(build, "ticket_messages")
 
 
+@pytest.mark.slow("builds a damaged copy of a desk")
 @R(
     "5. a field too many or too few",
     "those records rejected as unreadable_row (TOO MANY / MISSING COLUMNS)",
@@ -161,6 +168,7 @@ def test_a_field_too_many_or_too_few_is_rejected(clean_raw, tmp_path):
     assert build.returncode == 0, build.output[-2000:]
 
 
+@pytest.mark.slow("builds a desk with its columns reordered")
 @R(
     "6. header in another order, extra columns",
     "read by name; extra columns logged once and ignored",
@@ -187,6 +195,7 @@ def test_columns_are_read_by_name_and_extras_reported_once(clean_raw, clean_buil
     assert len(notes) == 1 and "crm_notes" in notes[0]
 
 
+@pytest.mark.slow("builds a damaged copy of a desk")
 @R("7. a required column missing", "stops: raw table and column named in one line")
 def test_missing_required_column_stops_naming_table_and_column(clean_raw, tmp_path):
     def drop_channel(data):
@@ -198,6 +207,7 @@ def test_missing_required_column_stops_naming_table_and_column(clean_raw, tmp_pa
     one_clear_line(build, "raw table 'tickets'", "channel", "missing from the header")
 
 
+@pytest.mark.slow("builds a desk with an empty table, once per form of empty")
 @R("8. empty file, header-only file", "a valid empty table")
 @pytest.mark.parametrize(
     "content",
@@ -220,6 +230,7 @@ def test_empty_file_is_an_empty_table(clean_raw, tmp_path, content):
     ) == [(rows,)]
 
 
+@pytest.mark.slow("builds a damaged copy of a desk")
 @R("9. NUL bytes in a field", "that record rejected as nul_byte")
 def test_nul_byte_rejects_that_row(clean_raw, tmp_path):
     def nul(data):
@@ -231,6 +242,7 @@ def test_nul_byte_rejects_that_row(clean_raw, tmp_path):
     assert "nul_byte" in rejected(build, "ticket_messages")
 
 
+@pytest.mark.slow("builds a desk with a five-megabyte message")
 @R("10. a 5 MB message body", "read (64 MB line limit); text_length_between warns")
 def test_five_megabyte_body_builds_and_warns(clean_raw, tmp_path):
     def huge(data):
@@ -249,6 +261,7 @@ def test_five_megabyte_body_builds_and_warns(clean_raw, tmp_path):
         assert set(statuses.values()) == {"warn"}
 
 
+@pytest.mark.slow("builds a damaged copy of a desk")
 @R("11. timestamps with +02:00", "converted to UTC")
 def test_offsets_are_converted_to_utc(clean_raw, tmp_path):
     def offset(data):
@@ -267,6 +280,7 @@ def test_offsets_are_converted_to_utc(clean_raw, tmp_path):
     assert created == [("2024-03-01 12:00:00",)]
 
 
+@pytest.mark.slow("builds a desk in Parquet with other types")
 @R(
     "12. Parquet with other column types",
     "cast: text amounts, timestamps with time zone read in UTC",

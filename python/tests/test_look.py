@@ -69,6 +69,7 @@ def test_audit_ranks_planted_mislabels_first(looked_at):
     assert header.startswith("ticket_id,given_label,suggested_label,score")
 
 
+@pytest.mark.slow("builds a desk with planted mislabels")
 def test_audit_finds_mislabels_in_another_desk(tmp_path, monkeypatch):
     desk = generator.generate(n_tickets=2400, seed=41, generic_share=0, viral_copies=0)
     planted = set(desk.planted["mislabelled_ticket_ids"])

@@ -11,52 +11,18 @@ one counts as masked only when masking replaces exactly it by one token.
 
 from __future__ import annotations
 
-import json
-import os
 import random
 import re
-import subprocess
 import uuid
-from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import BIN, PROJECT
+from conftest import compile_inline
 from oracle import mask as oracle_mask
 
 from trainset.card import MASKING_PRECISION, _masking_text
 
 SEED = 15
-
-
-def compile_query(sql: str, workdir: Path, vars: dict | None = None) -> subprocess.CompletedProcess:
-    """dbt compile --inline for DuckDB, in a target and log folder of its own."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    command = [
-        str(BIN / "dbt"),
-        "compile",
-        "--quiet",
-        "--inline",
-        sql,
-        "--target-path",
-        str(workdir / "target"),
-        "--log-path",
-        str(workdir / "logs"),
-    ]
-    if vars:
-        command += ["--vars", json.dumps(vars)]
-    return subprocess.run(
-        command,
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        env={
-            **os.environ,
-            "DBT_PROFILES_DIR": str(PROJECT),
-            "TRAINSET_DB": str(workdir / "trainset.duckdb"),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        },
-    )
 
 
 MASK_QUERY = (
@@ -65,10 +31,10 @@ MASK_QUERY = (
 )
 
 
-def masker(workdir: Path, vars: dict | None = None):
+def masker(vars: dict | None = None):
     """A function from texts to (masked, contains_pii) pairs, by the real macros."""
-    done = compile_query(MASK_QUERY, workdir, vars)
-    assert done.returncode == 0, done.stdout + done.stderr
+    done = compile_inline(MASK_QUERY, vars)
+    assert done.returncode == 0, done.output
     sql = done.stdout.strip()
 
     def run(texts: list[str | None]) -> list[tuple[str | None, bool]]:
@@ -421,8 +387,8 @@ def measure(rows: list[dict], results: list[tuple[str, bool]]) -> dict:
 
 
 @pytest.fixture(scope="module")
-def mask(tmp_path_factory):
-    return masker(tmp_path_factory.mktemp("masking"))
+def mask():
+    return masker()
 
 
 @pytest.fixture(scope="module")
@@ -524,7 +490,7 @@ def test_null_and_empty_text(mask):
     assert mask([None, ""]) == [(None, False), ("", False)]
 
 
-def test_extra_and_keep_patterns(tmp_path):
+def test_extra_and_keep_patterns():
     vars = {
         "pii_extra_patterns": [{"name": "member", "regex": "MBR-[0-9]{6}"}],
         "pii_keep_patterns": ["10[.]0[.]0[.][0-9]+", "support@example[.]com", "ref '[0-9 ]+'"],
@@ -535,24 +501,25 @@ def test_extra_and_keep_patterns(tmp_path):
         "write to support@example.com, not to jane.roe@example.org",
         "ref '0151 2345 6789' is the desk's, 0151 2345 6789 is mine",
     ]
-    assert [m for m, _ in masker(tmp_path / "vars", vars)(texts)] == [
+    assert [m for m, _ in masker(vars)(texts)] == [
         "member <member> here",
         "router 10.0.0.7 and my IP <ip>",
         "write to support@example.com, not to <email>",
         "ref '0151 2345 6789' is the desk's, <phone> is mine",
     ]
     # Without the vars the same texts are masked by the built-ins alone.
-    plain = [m for m, _ in masker(tmp_path / "plain")(texts)]
+    plain = [m for m, _ in masker()(texts)]
     assert plain[0] == texts[0] and plain[1] == "router <ip> and my IP <ip>"
     assert plain[2] == "write to <email>, not to <email>"
 
 
-def test_builtin_kinds_can_be_left_out(tmp_path):
+def test_builtin_kinds_can_be_left_out():
     texts = ["call +44 7911 123456 or write to me@example.com"]
-    only_email = masker(tmp_path, {"pii_builtin_patterns": ["email"]})
+    only_email = masker({"pii_builtin_patterns": ["email"]})
     assert only_email(texts) == [("call +44 7911 123456 or write to <email>", True)]
 
 
+@pytest.mark.slow("compiles the project once per bad var")
 @pytest.mark.parametrize(
     ("vars", "message"),
     [
@@ -563,7 +530,7 @@ def test_builtin_kinds_can_be_left_out(tmp_path):
         ({"pii_builtin_patterns": ["email", "ssn"]}, "unknown kind 'ssn'"),
     ],
 )
-def test_bad_pattern_vars_stop_in_one_line(tmp_path, vars, message):
-    done = compile_query("select {{ mask_pii('t') }} from (select 1 as t)", tmp_path, vars)
+def test_bad_pattern_vars_stop_in_one_line(vars, message):
+    done = compile_inline("select {{ mask_pii('t') }} from (select 1 as t)", vars)
     assert done.returncode != 0
-    assert message in done.stdout + done.stderr
+    assert message in done.output

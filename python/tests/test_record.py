@@ -37,6 +37,7 @@ def _statuses(manifest) -> set[str]:
     return {t["status"] for t in manifest["tests"]["results"]}
 
 
+@pytest.mark.slow("runs five dbt commands on a copy of the sample build")
 def test_export_ignores_commands_that_build_nothing(sample_build, tmp_path):
     """dbt compile, ls, show and a run of an unrelated model leave what the
     export reports as it was: never a compile status, always the build's."""
@@ -75,6 +76,7 @@ def test_a_later_dbt_test_counts(sample_build, tmp_path):
     assert upstream and {t["invocation_id"] for t in upstream} == {build}
 
 
+@pytest.mark.slow("builds a second desk")
 def test_two_databases_each_export_their_own(sample_build, tmp_path):
     """The record of one build in one file, the data of another in another:
     whichever target folder dbt last wrote, each file exports its own."""
@@ -111,6 +113,7 @@ def failed_upstream(sample_build, tmp_path_factory):
     return db, target
 
 
+@pytest.mark.slow("builds the sample again with a failing upstream test")
 def test_failing_upstream_test_is_named(failed_upstream, sample_build, tmp_path):
     db, target = failed_upstream
     with pytest.raises(TrainsetError) as refused:
@@ -136,6 +139,7 @@ def test_failing_upstream_test_is_named(failed_upstream, sample_build, tmp_path)
     assert manifest["dbt"]["latest_attempt"]["invocation_id"] != manifest["dbt"]["invocation_id"]
 
 
+@pytest.mark.slow("builds the sample again with a failing upstream test")
 def test_cli_names_the_cause_and_lists_history(failed_upstream, tmp_path):
     db, target = failed_upstream
     env = {**os.environ, "TRAINSET_DB": str(db), "DBT_TARGET_PATH": str(target)}

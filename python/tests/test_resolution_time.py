@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import PROJECT, dbt, write_desk
 
 from trainset.checkpit import check_pit
@@ -67,6 +68,7 @@ def test_regression_loads_as_numbers(regression_export):
     assert "category" not in X.columns and "hours_to_resolution" not in X.columns
 
 
+@pytest.mark.slow("check-pit builds the sample twice")
 def test_check_pit_finds_no_future_in_resolution_time(sample_build, tmp_path):
     [(cutoff,)] = sample_build.query(
         "select strftime(quantile_disc(created_at, 0.5), '%Y-%m-%d %H:%M:%S') "
@@ -86,6 +88,7 @@ def test_regression_loads_into_hugging_face_as_floats(regression_export):
     assert set(dataset) == {"train", "validation", "test"}
 
 
+@pytest.mark.slow("builds a desk with resolutions before their tickets")
 def test_a_resolution_before_its_ticket_is_left_out_and_counted(tmp_path):
     early = set()
 

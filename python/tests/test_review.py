@@ -210,6 +210,7 @@ def comparable(result: dict) -> dict:
     return result
 
 
+@pytest.mark.slow("review builds a git repository's base and head")
 def test_review_reports_exactly_the_flipped_tickets(
     sample_build, review_repo, own_target, tmp_path
 ):
@@ -250,6 +251,7 @@ def test_review_reports_exactly_the_flipped_tickets(
     assert _git(repo, "status", "--porcelain") == ""
 
 
+@pytest.mark.slow("review builds the base and head twice, cold and reused")
 def test_a_reused_base_gives_the_cold_review(review_repo, own_target):
     repo, base = review_repo
     cold = review(repo, base=base, cold=True)
@@ -267,6 +269,7 @@ def test_a_reused_base_gives_the_cold_review(review_repo, own_target):
     assert again["labels"]["flips"] > 20
 
 
+@pytest.mark.slow("review builds a git repository's base and head")
 def test_a_one_model_change_rebuilds_it_and_its_children(review_repo, own_target):
     repo, base = review_repo
     review(repo, base=base)  # the base kept, if no earlier test kept it
@@ -307,6 +310,7 @@ def test_a_one_model_change_rebuilds_it_and_its_children(review_repo, own_target
         _git(repo, "checkout", "-q", "--force", "move-charge-explained")
 
 
+@pytest.mark.slow("review builds a git repository's base and head")
 def test_an_interrupted_review_keeps_nothing_half_built(review_repo, own_target, tmp_path):
     repo, base = review_repo
     review_dir = repo / "target" / "review"
@@ -329,6 +333,7 @@ def test_an_interrupted_review_keeps_nothing_half_built(review_repo, own_target,
     assert _git(repo, "status", "--porcelain") == ""
 
 
+@pytest.mark.slow("review builds a git repository's base and head")
 def test_changes_state_selection_cannot_see_build_the_head_in_full(review_repo):
     repo, base = review_repo
     assert why_full(repo, base, []) is None
@@ -382,6 +387,7 @@ def test_workflow_passes_schema_check_and_zizmor():
     assert audit.returncode == 0, audit.stdout + audit.stderr
 
 
+@pytest.mark.slow("sqlfluff fix compiles every model with dbt (make lint lints them)")
 def test_sqlfluff_fix_changes_nothing(tmp_path):
     files = subprocess.run(
         ["git", "-C", str(PROJECT), "ls-files"], capture_output=True, text=True, check=True

@@ -70,6 +70,7 @@ def test_scale_desk_is_deterministic(scale_raw, tmp_path):
             )
 
 
+@pytest.mark.slow("builds a 9,000-ticket desk")
 def test_scale_desk_builds_with_no_test_failing(scale_build):
     # Warnings are expected: a few tickets open with a stock phrase
     # ("thanks!"), shared across splits, as on a real desk.
@@ -89,6 +90,7 @@ def test_pandas_v2_gives_the_dbt_builds_rows_on_the_sample(sample_build):
         assert differing_rows(con, BENCH_V2, "changed") == 2
 
 
+@pytest.mark.slow("builds a 9,000-ticket desk")
 def test_floor_gives_the_dbt_builds_rows_on_a_clean_desk(scale_raw, scale_build, tmp_path):
     out = tmp_path / "floor.parquet"
     floor_sql.main(str(scale_raw), str(out))
@@ -115,6 +117,7 @@ def rows_apart_from_full_build(con, full_build) -> int:
     return differing_rows(con, "ticket_triage_v2", "full_build.ticket_triage_v2")
 
 
+@pytest.mark.slow("builds a desk in full, incrementally and stale")
 def test_incremental_build_after_a_delta_equals_a_full_rebuild(scale_raw, scale_build, tmp_path):
     history, delta = tmp_path / "history", tmp_path / "delta"
     cutoff = delta_cut.cut(scale_raw, history, delta, 0.05)

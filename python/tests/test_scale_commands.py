@@ -8,7 +8,7 @@ import re
 
 import duckdb
 import pytest
-from conftest import dbt
+from conftest import compile_inline
 from test_review import base_export  # noqa: F401  (a fixture)
 
 from trainset import profile
@@ -23,14 +23,11 @@ def version(base_export):  # noqa: F811
     return base_export
 
 
-def test_text_key_is_the_one_dbt_compiles(tmp_path):
-    done = dbt(
-        ["compile", "--inline", "select {{ text_key(['\"a\"', '\"b\"']) }} as k"],
-        tmp_path,
-    )
+def test_text_key_is_the_one_dbt_compiles():
+    done = compile_inline("select {{ text_key(['\"a\"', '\"b\"']) }} as k")
     assert done.returncode == 0, done.output[-2000:]
     # Jinja's whitespace control differs from dbt's: compare without it.
-    compiled = re.sub(r"\s+", "", done.output)
+    compiled = re.sub(r"\s+", "", done.stdout)
     assert re.sub(r"\s+", "", text_key_sql(["a", "b"])) in compiled
     # The normalization matters: case, ends and inner runs of whitespace.
     with duckdb.connect() as con:

@@ -60,7 +60,20 @@ def csv_build(tmp_path_factory):
     return build
 
 
-def test_v2_matches_an_independent_implementation(csv_build):
+@pytest.fixture(
+    scope="module",
+    params=[
+        "sample",
+        pytest.param("other desk", marks=pytest.mark.slow("builds a second desk (seed 23)")),
+    ],
+)
+def desk_build(request):
+    """The bundled sample's build, and (slow tier) a second generated desk's."""
+    return request.getfixturevalue("sample_build" if request.param == "sample" else "csv_build")
+
+
+def test_v2_matches_an_independent_implementation(desk_build):
+    csv_build = desk_build
     expected = ticket_triage(staging(csv_build))
     actual = dataset(csv_build)
     assert len(actual) > 500
@@ -69,8 +82,8 @@ def test_v2_matches_an_independent_implementation(csv_build):
         assert actual[ticket_id] == row, ticket_id
 
 
-def test_v1_is_v2_without_point_in_time_features(csv_build):
-    v1, v2 = dataset(csv_build, 1), dataset(csv_build, 2)
+def test_v1_is_v2_without_point_in_time_features(desk_build):
+    v1, v2 = dataset(desk_build, 1), dataset(desk_build, 2)
     assert v1.keys() == v2.keys()
     columns = set(next(iter(v1.values())))
     assert columns == set(V1_COLUMNS)
@@ -78,6 +91,7 @@ def test_v1_is_v2_without_point_in_time_features(csv_build):
         assert v1[key] == {c: v2[key][c] for c in columns}
 
 
+@pytest.mark.slow("builds a desk in Parquet")
 def test_parquet_export_gives_the_same_dataset(csv_build, tmp_path):
     raw = write_desk(tmp_path / "raw", n_tickets=2400, seed=23, fmt="parquet")
     # A stale CSV beside the Parquet must be ignored: Parquet wins.
@@ -107,6 +121,7 @@ def _later(ts: str, **delta) -> str:
     return (moment + timedelta(**delta)).strftime("%Y-%m-%d %H:%M:%S")
 
 
+@pytest.mark.slow("builds a desk with later events added")
 def test_events_after_creation_change_nothing(csv_build, tmp_path):
     """Purchases, refunds, messages, other tickets and their resolutions
     added after a cutoff leave every ticket created before it unchanged."""
@@ -181,6 +196,7 @@ def test_events_after_creation_change_nothing(csv_build, tmp_path):
         assert after[key] == before[key], key
 
 
+@pytest.mark.slow("builds a desk with players and tickets added")
 def test_adding_players_and_tickets_moves_no_split(csv_build, tmp_path):
     def add_players(desk):
         from trainset.sample import generator
@@ -214,7 +230,8 @@ def test_adding_players_and_tickets_moves_no_split(csv_build, tmp_path):
     assert {n for (n,) in players} == {1}
 
 
-def test_every_raw_row_is_accounted_for(csv_build):
+def test_every_raw_row_is_accounted_for(desk_build):
+    csv_build = desk_build
     for table in STAGING:
         raw = csv_build.query(f"select count(*) from base_desk__{table}")[0][0]
         accepted = csv_build.query(f"select count(*) from stg_desk__{table}")[0][0]

@@ -23,6 +23,7 @@ def time_build(tmp_path_factory):
     return build
 
 
+@pytest.mark.slow("builds the sample under a time split")
 def test_a_time_split_builds_green_in_time_order(time_build):
     statuses = {uid.split(".")[2]: s for uid, s in time_build.status_of("test.").items()}
     order = [s for name, s in statuses.items() if name.startswith("split_time_order")]
@@ -38,6 +39,7 @@ def test_a_time_split_builds_green_in_time_order(time_build):
     assert bounds[0][2] < bounds[1][1] and bounds[1][2] < bounds[2][1]
 
 
+@pytest.mark.slow("builds the sample under a time split")
 def test_the_default_cuts_sit_at_80_and_90_percent_of_the_range(time_build):
     [(first, last, train_end, validation_end)] = time_build.query(
         """
@@ -59,6 +61,7 @@ def test_the_default_cuts_sit_at_80_and_90_percent_of_the_range(time_build):
     assert validation_end < first + 0.9 * span
 
 
+@pytest.mark.slow("builds the sample under a time split with start dates")
 def test_explicit_start_dates_cut_there(tmp_path):
     build = dbt(
         ["build", "--select", "+ticket_triage", "--exclude", "resource_type:test"],
@@ -99,6 +102,7 @@ def test_explicit_start_dates_cut_there(tmp_path):
         ),
     ],
 )
+@pytest.mark.slow("starts a build once per wrong var")
 def test_a_wrong_split_var_stops_the_build_in_one_line(tmp_path, vars, message):
     build = dbt(["compile", "--select", "int_tickets_with_features"], tmp_path, vars=vars)
     assert build.returncode != 0
@@ -116,12 +120,14 @@ def time_export(time_build, tmp_path_factory):
         mp.undo()
 
 
+@pytest.mark.slow("builds the sample under a time split")
 def test_baseline_runs_unchanged_on_a_time_split(time_export):
     report = run_baseline(time_export)
     assert set(report["splits"]) == {"validation", "test"}
     assert 0 < report["splits"]["test"]["macro_f1"] <= 1
 
 
+@pytest.mark.slow("builds the sample under a time split")
 def test_the_card_states_each_splits_time_and_the_player_overlap(time_build, time_export):
     version = time_export
     manifest = json.loads((version / "manifest.json").read_text())

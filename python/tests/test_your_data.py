@@ -67,6 +67,7 @@ def _taxonomy(tmp_path, text: str):
     return path
 
 
+@pytest.mark.slow("builds the sample with a taxonomy file")
 def test_a_taxonomy_file_is_used_with_its_provenance(tmp_path):
     path = _taxonomy(
         tmp_path,
@@ -111,6 +112,7 @@ def test_a_taxonomy_file_is_used_with_its_provenance(tmp_path):
         (None, "file not found (var taxonomy_path)"),
     ],
 )
+@pytest.mark.slow("starts a build once per bad taxonomy")
 def test_a_taxonomy_that_cannot_be_used_stops_the_build_in_one_line(tmp_path, rows, problem):
     path = (
         tmp_path / "missing.csv"
@@ -126,6 +128,7 @@ def test_a_taxonomy_that_cannot_be_used_stops_the_build_in_one_line(tmp_path, ro
     assert [line for line in run.output.splitlines() if f"taxonomy {path}: {problem}" in line]
 
 
+@pytest.mark.slow("builds a desk with unmapped codes")
 def test_unmapped_codes_past_the_limit_are_named_with_their_counts(tmp_path):
     # Only the billing codes: every other code of the sample is unmapped.
     path = _taxonomy(
@@ -219,6 +222,7 @@ def own_build(tmp_path_factory):
     return build, work
 
 
+@pytest.mark.slow("builds a desk of another shape")
 def test_an_own_desk_builds_green_with_the_right_vars(own_build):
     build, _ = own_build
     assert build.returncode == 0, build.output[-3000:]
@@ -231,6 +235,7 @@ def test_an_own_desk_builds_green_with_the_right_vars(own_build):
     assert not [uid for uid in build.results if "fixture" in uid]
 
 
+@pytest.mark.slow("builds a desk of another shape")
 def test_an_own_desk_gives_the_dataset_its_spec_says(own_build):
     build, _ = own_build
     expected = ticket_triage(staging(build), eligible=tuple(OWN_VARS["eligible_statuses"]))
@@ -250,6 +255,7 @@ def test_an_own_desk_gives_the_dataset_its_spec_says(own_build):
     assert build.query("select taxonomy_source from stg_desk__taxonomy_provenance") == [("file",)]
 
 
+@pytest.mark.slow("builds a desk of another shape")
 def test_v1_keeps_its_contract_on_an_own_desk(own_build):
     build, _ = own_build
     v1, v2 = dataset(build, 1), dataset(build, 2)
@@ -259,6 +265,7 @@ def test_v1_keeps_its_contract_on_an_own_desk(own_build):
         assert v1[key] == {c: v2[key][c] for c in V1_COLUMNS}
 
 
+@pytest.mark.slow("builds a desk of another shape")
 def test_an_own_desk_exports_and_goes_through_baseline_and_profile(own_build):
     build, work = own_build
     env = {**os.environ, "TRAINSET_DB": str(build.db), "DBT_TARGET_PATH": str(build.target)}
@@ -351,6 +358,7 @@ def test_reconcile_adds_up_on_the_bundled_sample(sample_build):
     assert "not eligible status" in err and "rows of ticket_triage v2" in err
 
 
+@pytest.mark.slow("builds a desk of another shape")
 def test_reconcile_adds_up_on_a_damaged_desk_and_names_examples(own_build):
     build, work = own_build
     code, out, err = _reconcile(build, "--format", "json", "--examples", "3")
