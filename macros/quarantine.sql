@@ -7,12 +7,16 @@
       collapsed_duplicate  a second copy of an identical row;
       rejected             with reject_reason: the row's own reason, else
                            key_conflict (the key recurs with other content:
-                           every copy is rejected), else dangling_reference
-                           (the foreign key has no accepted parent);
+                           every copy is rejected);
       accepted             everything else.
+    The reference check (dangling_reference) needs the parent's base model,
+    so it is staging's (macros/references.sql); on a table that references
+    another (`referencing`), accepted rows keep their raw text and hash
+    too, for the rows that staging rejects as dangling.
     Identity is on typed values, so a re-delivery that writes a timestamp
     as '...T...Z' instead of '... ...' is still the same row. The raw_
-    columns are null on accepted rows, whose typed values say it all.
+    columns are null on accepted rows of a table that references none,
+    whose typed values say it all.
 #}
 {% macro loaded_at() -%}
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
@@ -35,7 +39,7 @@
     monotonically_increasing_id()
 {%- endmacro %}
 
-{% macro quarantine(typed_cte, key, columns, parent=none) %}
+{% macro quarantine(typed_cte, key, columns, referencing=false) %}
     hashed as (
         select
             {{ typed_cte }}.*,
@@ -97,19 +101,8 @@
                     )) > 0
                     then 'nul_byte'
                 when flagged.has_key_conflict then 'key_conflict'
-                {%- if parent is not none %}
-                when parents.{{ parent.key }} is null
-                    then 'dangling_reference'
-                {%- endif %}
             end as reject_reason
         from flagged
-        {%- if parent is not none %}
-            left join (
-                select distinct {{ parent.key }}
-                from {{ parent.relation }}
-            ) as parents
-                on flagged.{{ parent.foreign_key }} = parents.{{ parent.key }}
-        {%- endif %}
     ),
 
     statused as (
@@ -123,21 +116,24 @@
         from classified
     ),
 
-    -- The raw text is kept only where it is needed, on rows not accepted:
-    -- writing every body twice cost more than all of the checks.
+    -- The raw text is kept only where it is needed, on rows not accepted
+    -- (and rows staging may still reject): writing every body twice cost
+    -- more than all of the checks.
+    {%- set keep_raw = "true" if referencing
+        else "statused.quarantine_status <> 'accepted'" %}
     quarantined as (
         select
             statused.raw_read_error,
             {%- for column in columns %}
             case
-                when statused.quarantine_status <> 'accepted'
+                when {{ keep_raw }}
                     then statused.raw_{{ column }}
             end as raw_{{ column }},
             statused.{{ column }},
             {%- endfor %}
             statused.own_reject_reason,
             case
-                when statused.quarantine_status <> 'accepted'
+                when {{ keep_raw }}
                     then statused.content_hash
             end as content_hash,
             statused.copy_number,
