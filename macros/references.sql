@@ -25,8 +25,10 @@
     The CTEs after a staging model's import CTE base_desk__<table_name>:
     for each ancestor, top down, its base model and the keys it accepts
     (accepted_<ancestor>); then `verdicts`, every base row with its
-    final_status and final_reject_reason: those of base, but rejected as
-    dangling_reference when base accepted it and its parent is not accepted.
+    final_status and final_reject_reason (those of base, but rejected as
+    dangling_reference when base accepted it and its parent is not
+    accepted), and the raw text (final_raw_<column>) and final_content_hash
+    of the rows rejected.
     Accepted keys are unique (quarantine rejects a key with two contents
     and collapses identical copies), so the left joins add no rows.
 #}
@@ -60,7 +62,7 @@
         where base_desk__{{ parent }}.quarantine_status = 'accepted'
     ),
     {% endfor %}
-    verdicts as (
+    referenced as (
         select
             base_desk__{{ table_name }}.*,
             {%- if table_name in references %}
@@ -87,5 +89,37 @@
                     base_desk__{{ table_name }}.{{ reference.foreign_key }}
                     = accepted_{{ reference.parent }}.{{ reference.foreign_key }}
         {%- endif %}
+    ),
+
+    {#- The raw text and hash of a row staging rejects, where base kept
+        only what it needs (macros/quarantine.sql). #}
+    {%- set columns = raw_table_columns(table_name) %}
+    verdicts as (
+        select
+            referenced.*,
+            {%- for column in columns %}
+            {%- if table_name in references %}
+            case
+                when referenced.final_status = 'rejected'
+                    then {{ kept_raw_text('referenced', column) }}
+            end as final_raw_{{ column }},
+            {%- else %}
+            referenced.raw_{{ column }} as final_raw_{{ column }},
+            {%- endif %}
+            {%- endfor %}
+            {%- if table_name in references %}
+            {%- set raw = {} %}
+            {%- for column in columns %}
+            {%- do raw.update({column: kept_raw_text('referenced', column)}) %}
+            {%- endfor %}
+            case
+                when referenced.final_reject_reason = 'dangling_reference'
+                    then {{ content_hash(columns, raw) }}
+                else referenced.content_hash
+            end as final_content_hash
+            {%- else %}
+            referenced.content_hash as final_content_hash
+            {%- endif %}
+        from referenced
     )
 {% endmacro %}

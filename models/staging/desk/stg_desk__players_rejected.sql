@@ -8,7 +8,7 @@ base_desk__players as (
 
 rejected as (
     select
-        verdicts.content_hash as rejected_row_id,
+        verdicts.final_content_hash as rejected_row_id,
         verdicts.final_reject_reason as reject_reason,
         coalesce(
             verdicts.raw_read_error,
@@ -20,11 +20,11 @@ rejected as (
                     ]) }}
             end
         ) as reject_detail,
-        verdicts.raw_player_id,
-        verdicts.raw_country,
-        verdicts.raw_platform,
-        verdicts.raw_language,
-        verdicts.raw_registered_at,
+        verdicts.final_raw_player_id as raw_player_id,
+        verdicts.final_raw_country as raw_country,
+        verdicts.final_raw_platform as raw_platform,
+        verdicts.final_raw_language as raw_language,
+        verdicts.final_raw_registered_at as raw_registered_at,
         verdicts.loaded_at
     from verdicts
     where verdicts.final_status = 'rejected'

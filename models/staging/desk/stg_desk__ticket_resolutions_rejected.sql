@@ -8,14 +8,14 @@ base_desk__ticket_resolutions as (
 
 rejected as (
     select
-        verdicts.content_hash as rejected_row_id,
+        verdicts.final_content_hash as rejected_row_id,
         verdicts.final_reject_reason as reject_reason,
         verdicts.raw_read_error as reject_detail,
-        verdicts.raw_resolution_id,
-        verdicts.raw_ticket_id,
-        verdicts.raw_agent_id,
-        verdicts.raw_resolution_code,
-        verdicts.raw_resolved_at,
+        verdicts.final_raw_resolution_id as raw_resolution_id,
+        verdicts.final_raw_ticket_id as raw_ticket_id,
+        verdicts.final_raw_agent_id as raw_agent_id,
+        verdicts.final_raw_resolution_code as raw_resolution_code,
+        verdicts.final_raw_resolved_at as raw_resolved_at,
         verdicts.loaded_at
     from verdicts
     where verdicts.final_status = 'rejected'

@@ -8,7 +8,7 @@ base_desk__tickets as (
 
 rejected as (
     select
-        verdicts.content_hash as rejected_row_id,
+        verdicts.final_content_hash as rejected_row_id,
         verdicts.final_reject_reason as reject_reason,
         coalesce(
             verdicts.raw_read_error,
@@ -24,14 +24,14 @@ rejected as (
                     ]) }}
             end
         ) as reject_detail,
-        verdicts.raw_ticket_id,
-        verdicts.raw_player_id,
-        verdicts.raw_subject,
-        verdicts.raw_product,
-        verdicts.raw_channel,
-        verdicts.raw_priority,
-        verdicts.raw_status,
-        verdicts.raw_created_at,
+        verdicts.final_raw_ticket_id as raw_ticket_id,
+        verdicts.final_raw_player_id as raw_player_id,
+        verdicts.final_raw_subject as raw_subject,
+        verdicts.final_raw_product as raw_product,
+        verdicts.final_raw_channel as raw_channel,
+        verdicts.final_raw_priority as raw_priority,
+        verdicts.final_raw_status as raw_status,
+        verdicts.final_raw_created_at as raw_created_at,
         verdicts.loaded_at
     from verdicts
     where verdicts.final_status = 'rejected'
