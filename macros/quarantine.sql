@@ -7,9 +7,12 @@
       collapsed_duplicate  a second copy of an identical row;
       rejected             with reject_reason: the row's own reason, else
                            key_conflict (the key recurs with other content:
-                           every copy is rejected), else dangling_reference
-                           (the foreign key has no accepted parent);
+                           every copy is rejected);
       accepted             everything else.
+    The reference check (dangling_reference) needs the parent's base model,
+    so it is staging's (macros/references.sql); on a table that references
+    another (`referencing`), accepted rows keep what staging needs to give
+    the raw text and hash of a row it rejects as dangling (kept_raw_text).
     Identity is on typed values, so a re-delivery that writes a timestamp
     as '...T...Z' instead of '... ...' is still the same row. The raw_
     columns are null on accepted rows, whose typed values say it all.
@@ -35,19 +38,45 @@
     monotonically_increasing_id()
 {%- endmacro %}
 
-{% macro quarantine(typed_cte, key, columns, parent=none) %}
+{#
+    A row's content: md5 of its typed values, the raw text where a value
+    did not type. `raw` maps a column to its raw text expression (default
+    raw_<column>).
+#}
+{% macro content_hash(columns, raw={}) -%}
+    md5(concat_ws('|',
+        coalesce(raw_read_error, '')
+        {%- for column in columns %},
+        coalesce(
+            cast({{ column }} as {{ dbt.type_string() }}),
+            '~' || coalesce({{ raw.get(column, 'raw_' ~ column) }}, '~null')
+        )
+        {%- endfor %}
+    ))
+{%- endmacro %}
+
+{#
+    The raw text of a column on a base row of a referencing table: as kept
+    on a row not accepted; on an accepted row, the kept text (chr(0) for
+    null), else the typed value's text, which equals it.
+#}
+{% macro kept_raw_text(relation, column) -%}
+    case
+        when {{ relation }}.quarantine_status <> 'accepted'
+            then {{ relation }}.raw_{{ column }}
+        when {{ relation }}.raw_{{ column }} = chr(0) then null
+        else coalesce(
+            {{ relation }}.raw_{{ column }},
+            cast({{ relation }}.{{ column }} as {{ dbt.type_string() }})
+        )
+    end
+{%- endmacro %}
+
+{% macro quarantine(typed_cte, key, columns, referencing=false) %}
     hashed as (
         select
             {{ typed_cte }}.*,
-            md5(concat_ws('|',
-                coalesce(raw_read_error, '')
-                {%- for column in columns %},
-                coalesce(
-                    cast({{ column }} as {{ dbt.type_string() }}),
-                    '~' || coalesce(raw_{{ column }}, '~null')
-                )
-                {%- endfor %}
-            )) as content_hash,
+            {{ content_hash(columns) }} as content_hash,
             {{ row_sequence() }} as row_seq
         from {{ typed_cte }}
     ),
@@ -97,19 +126,8 @@
                     )) > 0
                     then 'nul_byte'
                 when flagged.has_key_conflict then 'key_conflict'
-                {%- if parent is not none %}
-                when parents.{{ parent.key }} is null
-                    then 'dangling_reference'
-                {%- endif %}
             end as reject_reason
         from flagged
-        {%- if parent is not none %}
-            left join (
-                select distinct {{ parent.key }}
-                from {{ parent.relation }}
-            ) as parents
-                on flagged.{{ parent.foreign_key }} = parents.{{ parent.key }}
-        {%- endif %}
     ),
 
     statused as (
@@ -124,7 +142,11 @@
     ),
 
     -- The raw text is kept only where it is needed, on rows not accepted:
-    -- writing every body twice cost more than all of the checks.
+    -- writing every body twice cost more than all of the checks. On an
+    -- accepted row of a referencing table, which staging may still reject,
+    -- it is kept where the typed value's text does not say it (see
+    -- kept_raw_text); a null kept there is written chr(0), which no
+    -- accepted row holds (nul_byte).
     quarantined as (
         select
             statused.raw_read_error,
@@ -132,6 +154,13 @@
             case
                 when statused.quarantine_status <> 'accepted'
                     then statused.raw_{{ column }}
+                {%- if referencing %}
+                when not coalesce(
+                    statused.raw_{{ column }}
+                    = cast(statused.{{ column }} as {{ dbt.type_string() }}),
+                    false
+                ) then coalesce(statused.raw_{{ column }}, chr(0))
+                {%- endif %}
             end as raw_{{ column }},
             statused.{{ column }},
             {%- endfor %}

@@ -1,21 +1,21 @@
 with
 
-stg_cfpb__complaints_checked as (
-    select * from {{ ref('stg_cfpb__complaints_checked') }}
+base_cfpb__complaints as (
+    select * from {{ ref('base_cfpb__complaints') }}
 ),
 
 accepted as (
     select
-        stg_cfpb__complaints_checked.complaint_id,
-        stg_cfpb__complaints_checked.product,
-        stg_cfpb__complaints_checked.narrative,
-        stg_cfpb__complaints_checked.consumer_consent,
-        stg_cfpb__complaints_checked.submitted_via,
-        stg_cfpb__complaints_checked.state,
-        stg_cfpb__complaints_checked.tags,
-        stg_cfpb__complaints_checked.date_received
-    from stg_cfpb__complaints_checked
-    where stg_cfpb__complaints_checked.quarantine_status = 'accepted'
+        base_cfpb__complaints.complaint_id,
+        base_cfpb__complaints.product,
+        base_cfpb__complaints.narrative,
+        base_cfpb__complaints.consumer_consent,
+        base_cfpb__complaints.submitted_via,
+        base_cfpb__complaints.state,
+        base_cfpb__complaints.tags,
+        base_cfpb__complaints.date_received
+    from base_cfpb__complaints
+    where base_cfpb__complaints.quarantine_status = 'accepted'
 )
 
 select * from accepted

@@ -1,20 +1,20 @@
 with
 
-stg_cfpb__complaints_checked as (
-    select * from {{ ref('stg_cfpb__complaints_checked') }}
+base_cfpb__complaints as (
+    select * from {{ ref('base_cfpb__complaints') }}
 ),
 
 rejected as (
     select
-        stg_cfpb__complaints_checked.content_hash as rejected_row_id,
-        stg_cfpb__complaints_checked.reject_reason,
-        stg_cfpb__complaints_checked.raw_read_error as reject_detail,
-        stg_cfpb__complaints_checked.raw_complaint_id,
-        stg_cfpb__complaints_checked.raw_date_received,
-        stg_cfpb__complaints_checked.raw_product,
-        stg_cfpb__complaints_checked.raw_narrative
-    from stg_cfpb__complaints_checked
-    where stg_cfpb__complaints_checked.quarantine_status = 'rejected'
+        base_cfpb__complaints.content_hash as rejected_row_id,
+        base_cfpb__complaints.reject_reason,
+        base_cfpb__complaints.raw_read_error as reject_detail,
+        base_cfpb__complaints.raw_complaint_id,
+        base_cfpb__complaints.raw_date_received,
+        base_cfpb__complaints.raw_product,
+        base_cfpb__complaints.raw_narrative
+    from base_cfpb__complaints
+    where base_cfpb__complaints.quarantine_status = 'rejected'
 )
 
 select * from rejected

@@ -4,16 +4,18 @@ base_desk__players as (
     select * from {{ ref('base_desk__players') }}
 ),
 
+{{ reference_verdicts('players') }},
+
 accepted as (
     select
-        base_desk__players.player_id,
-        base_desk__players.country,
-        base_desk__players.platform,
-        base_desk__players.language,
-        base_desk__players.registered_at,
-        base_desk__players.loaded_at
-    from base_desk__players
-    where base_desk__players.quarantine_status = 'accepted'
+        verdicts.player_id,
+        verdicts.country,
+        verdicts.platform,
+        verdicts.language,
+        verdicts.registered_at,
+        verdicts.loaded_at
+    from verdicts
+    where verdicts.final_status = 'accepted'
 )
 
 select * from accepted

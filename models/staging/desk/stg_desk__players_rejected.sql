@@ -4,28 +4,30 @@ base_desk__players as (
     select * from {{ ref('base_desk__players') }}
 ),
 
+{{ reference_verdicts('players') }},
+
 rejected as (
     select
-        base_desk__players.content_hash as rejected_row_id,
-        base_desk__players.reject_reason,
+        verdicts.final_content_hash as rejected_row_id,
+        verdicts.final_reject_reason as reject_reason,
         coalesce(
-            base_desk__players.raw_read_error,
+            verdicts.raw_read_error,
             case
-                when base_desk__players.reject_reason = 'invalid_enum'
+                when verdicts.reject_reason = 'invalid_enum'
                     then {{ enum_reject_detail([
-                        ['base_desk__players.raw_platform', 'platform',
+                        ['verdicts.raw_platform', 'platform',
                          'accepted_platforms'],
                     ]) }}
             end
         ) as reject_detail,
-        base_desk__players.raw_player_id,
-        base_desk__players.raw_country,
-        base_desk__players.raw_platform,
-        base_desk__players.raw_language,
-        base_desk__players.raw_registered_at,
-        base_desk__players.loaded_at
-    from base_desk__players
-    where base_desk__players.quarantine_status = 'rejected'
+        verdicts.final_raw_player_id as raw_player_id,
+        verdicts.final_raw_country as raw_country,
+        verdicts.final_raw_platform as raw_platform,
+        verdicts.final_raw_language as raw_language,
+        verdicts.final_raw_registered_at as raw_registered_at,
+        verdicts.loaded_at
+    from verdicts
+    where verdicts.final_status = 'rejected'
 )
 
 select * from rejected

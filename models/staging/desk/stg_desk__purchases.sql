@@ -4,16 +4,18 @@ base_desk__purchases as (
     select * from {{ ref('base_desk__purchases') }}
 ),
 
+{{ reference_verdicts('purchases') }},
+
 accepted as (
     select
-        base_desk__purchases.purchase_id,
-        base_desk__purchases.player_id,
-        base_desk__purchases.amount_usd,
-        base_desk__purchases.purchased_at,
-        base_desk__purchases.refunded_at,
-        base_desk__purchases.loaded_at
-    from base_desk__purchases
-    where base_desk__purchases.quarantine_status = 'accepted'
+        verdicts.purchase_id,
+        verdicts.player_id,
+        verdicts.amount_usd,
+        verdicts.purchased_at,
+        verdicts.refunded_at,
+        verdicts.loaded_at
+    from verdicts
+    where verdicts.final_status = 'accepted'
 )
 
 select * from accepted

@@ -4,19 +4,21 @@ base_desk__ticket_messages as (
     select * from {{ ref('base_desk__ticket_messages') }}
 ),
 
+{{ reference_verdicts('ticket_messages') }},
+
 rejected as (
     select
-        base_desk__ticket_messages.content_hash as rejected_row_id,
-        base_desk__ticket_messages.reject_reason,
-        base_desk__ticket_messages.raw_read_error as reject_detail,
-        base_desk__ticket_messages.raw_message_id,
-        base_desk__ticket_messages.raw_ticket_id,
-        base_desk__ticket_messages.raw_author_role,
-        base_desk__ticket_messages.raw_body,
-        base_desk__ticket_messages.raw_created_at,
-        base_desk__ticket_messages.loaded_at
-    from base_desk__ticket_messages
-    where base_desk__ticket_messages.quarantine_status = 'rejected'
+        verdicts.final_content_hash as rejected_row_id,
+        verdicts.final_reject_reason as reject_reason,
+        verdicts.raw_read_error as reject_detail,
+        verdicts.final_raw_message_id as raw_message_id,
+        verdicts.final_raw_ticket_id as raw_ticket_id,
+        verdicts.final_raw_author_role as raw_author_role,
+        verdicts.final_raw_body as raw_body,
+        verdicts.final_raw_created_at as raw_created_at,
+        verdicts.loaded_at
+    from verdicts
+    where verdicts.final_status = 'rejected'
 )
 
 select * from rejected

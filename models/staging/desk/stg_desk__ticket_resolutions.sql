@@ -4,16 +4,18 @@ base_desk__ticket_resolutions as (
     select * from {{ ref('base_desk__ticket_resolutions') }}
 ),
 
+{{ reference_verdicts('ticket_resolutions') }},
+
 accepted as (
     select
-        base_desk__ticket_resolutions.resolution_id,
-        base_desk__ticket_resolutions.ticket_id,
-        base_desk__ticket_resolutions.agent_id,
-        base_desk__ticket_resolutions.resolution_code,
-        base_desk__ticket_resolutions.resolved_at,
-        base_desk__ticket_resolutions.loaded_at
-    from base_desk__ticket_resolutions
-    where base_desk__ticket_resolutions.quarantine_status = 'accepted'
+        verdicts.resolution_id,
+        verdicts.ticket_id,
+        verdicts.agent_id,
+        verdicts.resolution_code,
+        verdicts.resolved_at,
+        verdicts.loaded_at
+    from verdicts
+    where verdicts.final_status = 'accepted'
 )
 
 select * from accepted

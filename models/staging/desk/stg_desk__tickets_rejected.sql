@@ -4,35 +4,37 @@ base_desk__tickets as (
     select * from {{ ref('base_desk__tickets') }}
 ),
 
+{{ reference_verdicts('tickets') }},
+
 rejected as (
     select
-        base_desk__tickets.content_hash as rejected_row_id,
-        base_desk__tickets.reject_reason,
+        verdicts.final_content_hash as rejected_row_id,
+        verdicts.final_reject_reason as reject_reason,
         coalesce(
-            base_desk__tickets.raw_read_error,
+            verdicts.raw_read_error,
             case
-                when base_desk__tickets.reject_reason = 'invalid_enum'
+                when verdicts.reject_reason = 'invalid_enum'
                     then {{ enum_reject_detail([
-                        ['base_desk__tickets.raw_channel', 'channel',
+                        ['verdicts.raw_channel', 'channel',
                          'accepted_channels'],
-                        ['base_desk__tickets.raw_priority', 'priority',
+                        ['verdicts.raw_priority', 'priority',
                          'accepted_priorities'],
-                        ['base_desk__tickets.raw_status', 'status',
+                        ['verdicts.raw_status', 'status',
                          'accepted_statuses'],
                     ]) }}
             end
         ) as reject_detail,
-        base_desk__tickets.raw_ticket_id,
-        base_desk__tickets.raw_player_id,
-        base_desk__tickets.raw_subject,
-        base_desk__tickets.raw_product,
-        base_desk__tickets.raw_channel,
-        base_desk__tickets.raw_priority,
-        base_desk__tickets.raw_status,
-        base_desk__tickets.raw_created_at,
-        base_desk__tickets.loaded_at
-    from base_desk__tickets
-    where base_desk__tickets.quarantine_status = 'rejected'
+        verdicts.final_raw_ticket_id as raw_ticket_id,
+        verdicts.final_raw_player_id as raw_player_id,
+        verdicts.final_raw_subject as raw_subject,
+        verdicts.final_raw_product as raw_product,
+        verdicts.final_raw_channel as raw_channel,
+        verdicts.final_raw_priority as raw_priority,
+        verdicts.final_raw_status as raw_status,
+        verdicts.final_raw_created_at as raw_created_at,
+        verdicts.loaded_at
+    from verdicts
+    where verdicts.final_status = 'rejected'
 )
 
 select * from rejected

@@ -45,11 +45,7 @@ checked as (
     'checked',
     'purchase_id',
     raw_table_columns('purchases'),
-    parent={
-        'relation': ref('stg_desk__players'),
-        'key': 'player_id',
-        'foreign_key': 'player_id',
-    }
+    referencing=true
 ) }}
 
 select * from quarantined

@@ -41,11 +41,7 @@ checked as (
     'checked',
     'message_id',
     raw_table_columns('ticket_messages'),
-    parent={
-        'relation': ref('stg_desk__tickets'),
-        'key': 'ticket_id',
-        'foreign_key': 'ticket_id',
-    }
+    referencing=true
 ) }}
 
 select * from quarantined

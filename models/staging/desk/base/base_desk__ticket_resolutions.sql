@@ -38,11 +38,7 @@ checked as (
     'checked',
     'resolution_id',
     raw_table_columns('ticket_resolutions'),
-    parent={
-        'relation': ref('stg_desk__tickets'),
-        'key': 'ticket_id',
-        'foreign_key': 'ticket_id',
-    }
+    referencing=true
 ) }}
 
 select * from quarantined

@@ -42,11 +42,7 @@ checked as (
     'checked',
     'ticket_id',
     raw_table_columns('tickets'),
-    parent={
-        'relation': ref('stg_desk__players'),
-        'key': 'player_id',
-        'foreign_key': 'player_id',
-    }
+    referencing=true
 ) }}
 
 select * from quarantined

@@ -21,14 +21,18 @@ base_desk__{{ table }} as (
     select * from {{ ref('base_desk__' ~ table) }}
 ),
 
+stg_desk__{{ table }} as (
+    select * from {{ ref('stg_desk__' ~ table) }}
+),
+
 {% endfor -%}
 
 tickets as (
-    select * from {{ ref('stg_desk__tickets') }}
+    select * from stg_desk__tickets
 ),
 
 players as (
-    select * from {{ ref('stg_desk__players') }}
+    select * from stg_desk__players
 ),
 
 final_resolutions as (
@@ -47,18 +51,36 @@ ticket_triage_v2 as (
     select * from {{ ref('ticket_triage', v=2) }}
 ),
 
+-- A row base accepted but staging did not has a dangling reference.
 raw_outcomes as (
     {%- for table, key in tables.items() %}
     select
         'raw_table' as section,
         '{{ table }}' as subject_name,
-        base_desk__{{ table }}.quarantine_status as outcome,
-        base_desk__{{ table }}.reject_reason as reason,
+        case
+            when
+                base_desk__{{ table }}.quarantine_status = 'accepted'
+                and stg_desk__{{ table }}.{{ key }} is null
+                then 'rejected'
+            else base_desk__{{ table }}.quarantine_status
+        end as outcome,
+        case
+            when
+                base_desk__{{ table }}.quarantine_status = 'accepted'
+                and stg_desk__{{ table }}.{{ key }} is null
+                then 'dangling_reference'
+            else base_desk__{{ table }}.reject_reason
+        end as reason,
         coalesce(
             base_desk__{{ table }}.{{ key }},
             base_desk__{{ table }}.raw_{{ key }}
         ) as example_id
     from base_desk__{{ table }}
+    left join stg_desk__{{ table }}
+        on
+            base_desk__{{ table }}.quarantine_status = 'accepted'
+            and base_desk__{{ table }}.{{ key }}
+            = stg_desk__{{ table }}.{{ key }}
     {%- if not loop.last %}
     union all
     {%- endif %}

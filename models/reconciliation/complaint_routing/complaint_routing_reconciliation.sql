@@ -1,8 +1,8 @@
 -- Where every raw row of the CFPB export went; unaccounted_rows must be 0.
 with
 
-checked as (
-    select * from {{ ref('stg_cfpb__complaints_checked') }}
+base_cfpb__complaints as (
+    select * from {{ ref('base_cfpb__complaints') }}
 ),
 
 mapped as (
@@ -31,16 +31,17 @@ counts as (
             from ({{ read_cfpb_export() }}) as raw_file
         ) as raw_rows,
         (
-            select count(*) from checked
-            where checked.quarantine_status = 'collapsed_duplicate'
+            select count(*) from base_cfpb__complaints
+            where
+                base_cfpb__complaints.quarantine_status = 'collapsed_duplicate'
         ) as collapsed_duplicate_rows,
         (
-            select count(*) from checked
-            where checked.quarantine_status = 'rejected'
+            select count(*) from base_cfpb__complaints
+            where base_cfpb__complaints.quarantine_status = 'rejected'
         ) as rejected_rows,
         (
-            select count(*) from checked
-            where checked.quarantine_status = 'accepted'
+            select count(*) from base_cfpb__complaints
+            where base_cfpb__complaints.quarantine_status = 'accepted'
         ) - (select count(*) from mapped) as without_narrative_or_consent_rows,
         (
             select count(*) from mapped
