@@ -100,7 +100,7 @@ bench: setup
 bench-spark: spark-setup
 	$(BIN)/python bench/spark.py
 
-# The README's screenshot of the profile report, made by trainset itself.
+# docs/profile.png, the profile report's screenshot, made by trainset itself.
 docs: dataset browser
 	TRAINSET_WRITE_RELIABILITY=1 $(BIN)/pytest -q -m reliability
 	$(BIN)/trainset baseline exports/ticket_triage/v2

@@ -1,6 +1,6 @@
 """A deterministic raw desk export of a mobile football-manager game.
 
-It follows the raw desk contract in the README: five tables, CSV or Parquet.
+It follows the raw desk contract in docs/contract.md: five tables, CSV or Parquet.
 The same seed always gives the same bytes. Beside realistic rows it plants
 what a real export carries: re-delivered duplicates, rows that break the
 contract, a resolution code missing from the taxonomy, reopened tickets and
