@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trainset.baseline import SEED, kind_of
 from trainset.errors import TrainsetError
-from trainset.load import is_numeric, read_manifest, require_training, split_reader_sql, task_of
+from trainset.load import read_training, split_reader_sql
+from trainset.manifest import FEATURES, LABELS, Manifest, declared_kinds, kind_of
 
 MACROS = Path(__file__).resolve().parents[2] / "macros"
 # The files that define the dbt tests' text key, and the macros it calls.
 TEXT_KEY_FILES = ("normalize_text.sql", "trim_whitespace.sql", "regexp.sql")
 # A regression's sample is stratified on this many quantile bins of its label.
 LABEL_BINS = 10
+# The seed of every sample: the baseline's, the audit's and the profile's.
+SEED = 0
 
 
 def quote(name: str) -> str:
@@ -52,22 +54,17 @@ def fetch(con, sql: str) -> list[tuple]:
 
 def attach(
     con, path: str | Path, name: str = "rows", verify: bool = True, table: bool = False
-) -> dict:
+) -> Manifest:
     """Create view NAME over every split of the export at path (features,
     label and a `split` column), or a temporary table for a caller that
     scans it many times; return the manifest."""
-    from trainset.export import verify_export
-
     path = Path(path)
-    manifest = require_training(read_manifest(path), path)
-    if verify:
-        verify_export(path)
-    roles = manifest["roles"]
-    ident, label = quote(roles["id"]), quote(roles["label"])
+    manifest = read_training(path, verify)
+    ident, label = quote(manifest.roles.id), quote(manifest.label)
     parts = []
-    for split in manifest["splits"]:
-        features = split_reader_sql(path, "features", split, manifest)
-        labels = split_reader_sql(path, "labels", split, manifest)
+    for split in manifest.splits:
+        features = split_reader_sql(path, FEATURES, split, manifest)
+        labels = split_reader_sql(path, LABELS, split, manifest)
         parts.append(
             f"select f.*, l.{label}, {literal(split)} as split "
             f"from {features} as f inner join {labels} as l on f.{ident} = l.{ident}"
@@ -77,23 +74,17 @@ def attach(
     return manifest
 
 
-def empty_features(manifest: dict) -> list[str]:
+def empty_features(manifest: Manifest) -> list[str]:
     """Features with no value in any row (an optional raw table was absent):
     profile and baseline leave them out, and say so."""
-    return list(manifest.get("all_null_features") or [])
+    return list(manifest.all_null_features)
 
 
-def feature_kinds_sql(con, manifest: dict, relation: str) -> dict[str, str]:
+def feature_kinds_sql(con, manifest: Manifest, relation: str) -> dict[str, str]:
     """text, categorical or numeric for each feature column, read from a
-    relation: the rule of baseline.feature_kinds, computed in DuckDB."""
-    types = {c["name"]: (c["data_type"] or "").upper() for c in manifest["columns"]}
-    kinds, measured = {}, []
-    for column in manifest["roles"]["features"]:
-        if is_numeric(types[column]):
-            kinds[column] = "numeric"
-        else:
-            kinds[column] = None
-            measured.append(column)
+    relation: the rule of manifest.feature_kinds, computed in DuckDB."""
+    kinds = declared_kinds(manifest)
+    measured = [c for c, kind in kinds.items() if kind is None]
     if measured:
         select = ", ".join(
             f"count({quote(c)}), count(distinct cast({quote(c)} as varchar)), "
@@ -104,7 +95,7 @@ def feature_kinds_sql(con, manifest: dict, relation: str) -> dict[str, str]:
         for i, column in enumerate(measured):
             n, distinct, mean_length = row[3 * i : 3 * i + 3]
             kinds[column] = kind_of(n, distinct, mean_length)
-    return kinds
+    return {c: kind or "categorical" for c, kind in kinds.items()}
 
 
 def _text_key_macros():
@@ -184,32 +175,32 @@ def load_sample(
     step = on_step or (lambda _: None)
     con = connect()
     manifest = attach(con, path)
-    if split not in manifest["splits"]:
-        known = ", ".join(manifest["splits"])
+    if split not in manifest.splits:
+        known = ", ".join(manifest.splits)
         raise TrainsetError(f"no split {split!r} in {path} (splits: {known})")
-    roles = manifest["roles"]
+    ident, label = manifest.roles.id, manifest.label
     where = f"split = {literal(split)}"
     total = con.execute(f"select count(*) from rows where {where}").fetchone()[0]
-    columns = ", ".join(quote(c) for c in [roles["id"], *roles["features"], roles["label"]])
-    regression = task_of(manifest) == "regression"
+    columns = ", ".join(quote(c) for c in [ident, *manifest.roles.features, label])
+    regression = manifest.regression
     if max_rows is None or total <= max_rows:
         sql = f"select {columns} from rows where {where}"
     else:
         step(f"sampling {max_rows:,} of {total:,} {split} rows")
-        relation, stratify = "rows", roles["label"]
+        relation, stratify = "rows", label
         if regression:
             # A number has no classes: its quantile bins are the strata
             # (the id breaks ties, so the bins do not depend on row order).
             relation = (
-                f"(select *, ntile({LABEL_BINS}) over (order by {quote(roles['label'])}, "
-                f"{quote(roles['id'])}) as _label_bin from rows where {where})"
+                f"(select *, ntile({LABEL_BINS}) over (order by {quote(label)}, "
+                f"{quote(ident)}) as _label_bin from rows where {where})"
             )
             stratify = "_label_bin"
-        inner = sample_sql(relation, roles["id"], max_rows, seed, stratify, where)
+        inner = sample_sql(relation, ident, max_rows, seed, stratify, where)
         sql = f"select {columns} from ({inner})"
-    frame = con.execute(sql + f" order by {quote(roles['id'])}").df()
+    frame = con.execute(sql + f" order by {quote(ident)}").df()
     con.close()
-    frame = frame.set_index(roles["id"])
+    frame = frame.set_index(ident)
     facts = {
         "split": split,
         "rows": len(frame),
@@ -220,5 +211,4 @@ def load_sample(
     }
     if regression:
         facts["strata"] = f"{LABEL_BINS} quantile bins of the label"
-    label = frame.pop(roles["label"])
-    return frame, label, facts
+    return frame, frame.pop(label), facts
