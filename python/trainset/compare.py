@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from trainset.manifest import Manifest, read_manifest
 from trainset.scan import fetch, literal
 
 
-def total_variation(a: dict[str, float], b: dict[str, float]) -> float:
+def total_variation(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     """Total variation distance between two count or share distributions."""
     sa, sb = sum(a.values()) or 1, sum(b.values()) or 1
     keys = set(a) | set(b)
     return 0.5 * sum(abs(a.get(k, 0) / sa - b.get(k, 0) / sb) for k in keys)
 
 
-def schema_changes(old: Manifest, new: Manifest) -> dict:
+def schema_changes(old: Manifest, new: Manifest) -> dict[str, list[Any]]:
     """Columns added, removed, retyped, or given another role."""
     before = {c.name: c for c in old.columns}
     after = {c.name: c for c in new.columns}
@@ -43,7 +45,7 @@ def label_counts(manifest: Manifest, split: str) -> dict[str, int]:
     return dict(facts.labels or {}) if facts else {}
 
 
-def label_shift(old: Manifest, new: Manifest) -> dict:
+def label_shift(old: Manifest, new: Manifest) -> dict[str, dict[str, Any]]:
     """Per split: label counts old and new, and their total variation."""
     shift = {}
     for split in list(dict.fromkeys([*old.splits, *new.splits])):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from trainset.compare import (
     is_number,
@@ -344,7 +345,7 @@ def _baseline_delta(old: Path, new: Path, regression: bool = False) -> dict | No
     return delta
 
 
-def _test_changes(old: Manifest, new: Manifest) -> dict:
+def _test_changes(old: Manifest, new: Manifest) -> dict[str, Any]:
     a = {t.name: t.status for t in old.tests.results}
     b = {t.name: t.status for t in new.tests.results}
     return {
@@ -358,7 +359,7 @@ def _test_changes(old: Manifest, new: Manifest) -> dict:
     }
 
 
-def _task(diff: dict) -> str:
+def _task(diff: dict[str, Any]) -> str:
     """A diff's task: one without the key is a classification's."""
     return str(diff.get("task", "classification"))
 

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from trainset.card import render_card
 from trainset.errors import TrainsetError
 
 if TYPE_CHECKING:
@@ -371,8 +372,6 @@ def read_manifest(path: Path) -> Manifest:
 
 def write_manifest(folder: Path, manifest: Manifest) -> None:
     """manifest.json and the card rendered from it."""
-    from trainset.card import render_card
-
     (folder / MANIFEST_FILE).write_text(manifest.to_json())
     (folder / CARD_FILE).write_text(render_card(manifest))
 

@@ -8,6 +8,7 @@ DuckDB, and only aggregates or a stated, seeded sample come back.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from trainset.errors import TrainsetError
 from trainset.load import read_training, split_reader_sql
@@ -53,7 +54,7 @@ def fetch(con, sql: str) -> list[tuple]:
 
 
 def attach(
-    con, path: str | Path, name: str = "rows", verify: bool = True, table: bool = False
+    con: Any, path: str | Path, name: str = "rows", verify: bool = True, table: bool = False
 ) -> Manifest:
     """Create view NAME over every split of the export at path (features,
     label and a `split` column), or a temporary table for a caller that
@@ -80,7 +81,7 @@ def empty_features(manifest: Manifest) -> list[str]:
     return list(manifest.all_null_features)
 
 
-def feature_kinds_sql(con, manifest: Manifest, relation: str) -> dict[str, str]:
+def feature_kinds_sql(con: Any, manifest: Manifest, relation: str) -> dict[str, str]:
     """text, categorical or numeric for each feature column, read from a
     relation: the rule of manifest.feature_kinds, computed in DuckDB."""
     kinds = declared_kinds(manifest)
