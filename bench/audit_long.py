@@ -12,8 +12,6 @@ is timed on it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import shutil
 import sys
 import time
@@ -53,32 +51,58 @@ def write_export(csv: Path, out: Path, rows: int) -> Path:
             )
         labels = dict(con.execute("select product, count(*) from rows group by 1").fetchall())
         (mean,) = con.execute("select avg(length(body)) from rows").fetchone()
-    files = []
-    for kind in ("features", "labels"):
-        data = (out / "train" / f"{kind}.parquet").read_bytes()
-        files.append(
-            {
-                "path": f"train/{kind}.parquet",
-                "bytes": len(data),
-                "sha256": hashlib.sha256(data).hexdigest(),
-            }
-        )
-    manifest = {
-        "dataset": "complaint_narratives",
-        "version": 1,
-        "format": "parquet",
-        "roles": {"id": "row_id", "features": ["body"], "label": "product"},
-        "columns": [
-            {"name": "row_id", "data_type": "VARCHAR", "role": "id"},
-            {"name": "body", "data_type": "VARCHAR", "role": "feature"},
-            {"name": "product", "data_type": "VARCHAR", "role": "label"},
-        ],
-        "splits": {"train": {"rows": rows, "labels": labels}},
-        "files": files,
-    }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    (out / "manifest.json").write_text(_manifest(out, rows, labels).to_json())
     print(f"{rows:,} rows, texts of {mean:,.0f} characters on average", flush=True)
     return out
+
+
+def _manifest(out: Path, rows: int, labels: dict[str, int]):
+    """A manifest of the current schema for the hand-written export: no
+    dbt build, no tests."""
+    from trainset import __version__
+    from trainset.manifest import (
+        SCHEMA_VERSION,
+        Column,
+        DbtBuild,
+        DbtTests,
+        GitState,
+        Manifest,
+        Roles,
+        SplitFacts,
+        file_entries,
+    )
+
+    return Manifest(
+        schema_version=SCHEMA_VERSION,
+        trainset_version=__version__,
+        dataset="complaint_narratives",
+        version=1,
+        latest_version=1,
+        description="Two CFPB narratives per row; the label is the first one's product.",
+        created_at=time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
+        format="parquet",
+        writer=f"duckdb {duckdb.__version__}",
+        dbt=DbtBuild("bench.audit_long", "rows", "none", "duckdb", None, None, None),
+        git=GitState(None, None),
+        vars={},
+        columns=[
+            Column("row_id", "id", "VARCHAR", "The row."),
+            Column("body", "feature", "VARCHAR", "Two narratives."),
+            Column("product", "label", "VARCHAR", "The first narrative's product."),
+        ],
+        all_null_features=[],
+        task="classification",
+        roles=Roles(id="row_id", label="product", split=None, features=["body"]),
+        splits={"train": SplitFacts(rows=rows, labels=labels)},
+        files=file_entries(out, "parquet"),
+        tests=DbtTests(summary={}, results=[]),
+        exposures=[],
+        provenance={},
+        allow_failed_tests=False,
+        failing_tests_overridden=[],
+        csv_safe=False,
+        csv_formula_cells=0,
+    )
 
 
 if __name__ == "__main__":

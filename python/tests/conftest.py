@@ -319,3 +319,26 @@ def pytest_sessionfinish(session, exitstatus):
         case, behaviour, test = key
         lines.append(f"| {case} | {behaviour} | `{test}` | {rows[key]} |")
     (PROJECT / "docs" / "reliability.md").write_text("\n".join(lines) + "\n")
+
+
+# --- The manifest schema (issue 19): every export the suite writes is
+# validated against docs/manifest.schema.json at the end of the session
+# (see manifest_schema.py). Keep this block separate. ---
+
+
+def pytest_configure(config):
+    from manifest_schema import ExportsMatchSchema
+
+    config.pluginmanager.register(ExportsMatchSchema(), "trainset-manifest-schema")
+
+
+@pytest.fixture
+def not_an_export():
+    """Mark a folder whose manifest.json a test made invalid or old on
+    purpose, so the session's schema check leaves it out."""
+    from manifest_schema import mark_not_an_export
+
+    return mark_not_an_export
+
+
+# --- end of the manifest schema block ---

@@ -15,8 +15,9 @@ import pytest
 from conftest import BIN, PROJECT, dbt, write_desk
 
 from trainset.errors import TrainsetError
-from trainset.export import export_dataset, verify_export
+from trainset.export import export_dataset
 from trainset.load import load, load_hf
+from trainset.manifest import verify_export
 
 
 @pytest.fixture()
@@ -85,13 +86,33 @@ def test_export_layout_verify_and_load(sample_build, env_for, tmp_path, fmt):
 
 def test_same_build_exports_identical_bytes(sample_build, env_for, tmp_path):
     env_for(sample_build)
-    first = export_dataset(PROJECT, "ticket_triage", out=tmp_path / "a").manifest
-    second = export_dataset(PROJECT, "ticket_triage", out=tmp_path / "b").manifest
+    first = export_dataset(PROJECT, "ticket_triage", out=tmp_path / "a").manifest.to_dict()
+    second = export_dataset(PROJECT, "ticket_triage", out=tmp_path / "b").manifest.to_dict()
     assert first["files"] == second["files"]
     differing = {k for k in first if first[k] != second[k]}
     assert differing <= {"created_at"}
     again = export_dataset(PROJECT, "ticket_triage", out=tmp_path / "a")
     assert again.status == "unchanged"
+
+
+def test_an_older_manifest_beside_the_same_data_re_exports_as_unchanged(
+    sample_build, env_for, tmp_path, not_an_export
+):
+    """The content of a version decides, not its manifest's bytes: the
+    manifest of a trainset from before schema versions does not block a
+    re-export of the same data."""
+    env_for(sample_build)
+    version = export_dataset(PROJECT, "ticket_triage", out=tmp_path).path
+    path = version / "manifest.json"
+    old = json.loads(path.read_text())
+    del old["schema_version"], old["writer"], old["csv_formula_cells"]
+    old["trainset_version"] = "0.0.1"
+    path.write_text(json.dumps(old, indent=4))
+    not_an_export(version)
+    again = export_dataset(PROJECT, "ticket_triage", out=tmp_path)
+    assert again.status == "unchanged"
+    assert again.manifest.schema_version == 0
+    assert json.loads(path.read_text()) == old
 
 
 def test_tampered_file_fails_verify_naming_it(sample_build, env_for, tmp_path):
@@ -129,7 +150,7 @@ def test_existing_version_with_other_data_needs_force(sample_build, env_for, tmp
     replaced = export_dataset(PROJECT, "ticket_triage", out=tmp_path, force=True)
     assert replaced.status == "replaced"
     assert verify_export(version) == []
-    assert replaced.manifest["files"] != manifest["files"]
+    assert replaced.manifest.to_dict()["files"] != manifest["files"]
     assert not [p for p in (tmp_path / "ticket_triage").iterdir() if p.name != "v2"]
 
 
@@ -161,8 +182,8 @@ def test_gate_refuses_failing_tests_unless_overridden(sample_build, monkeypatch,
     assert "raw_rows_conserved_base_desk__tickets" in message  # upstream counts too
     assert not (tmp_path / "out" / "ticket_triage" / "v2").exists()
     result = export_dataset(PROJECT, "ticket_triage", out=tmp_path / "out", allow_failed_tests=True)
-    assert result.manifest["allow_failed_tests"] is True
-    assert len(result.manifest["failing_tests_overridden"]) == 2
+    assert result.manifest.allow_failed_tests is True
+    assert len(result.manifest.failing_tests_overridden) == 2
     assert "--allow-failed-tests" in (result.path / "README.md").read_text()
 
 

@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from trainset.errors import TrainsetError
-from trainset.export import export_dataset, verify_export
+from trainset.export import export_dataset
+from trainset.manifest import verify_export
 from trainset.sample.scale import write as scale_desk
 
 R = pytest.mark.reliability
@@ -338,7 +339,7 @@ def test_formula_cells_warned_and_neutralised(formula_build, tmp_path):
         dbt_target=formula_build.target,
         db=formula_build.db,
     )
-    assert safe.manifest["csv_safe"] is True
+    assert safe.manifest.csv_safe is True
     assert "--csv-safe" in (safe.path / "README.md").read_text()
     text = "".join(p.read_text() for p in safe.path.rglob("features.csv"))
     assert "'=HYPERLINK" in text

@@ -13,7 +13,8 @@ from conftest import BIN, PROJECT, dbt
 
 from trainset.audit import run_audit
 from trainset.baseline import run_baseline
-from trainset.export import export_dataset, verify_export
+from trainset.export import export_dataset
+from trainset.manifest import verify_export
 from trainset.profile import CHROMIUM_FLAGS, SECTIONS, render_profile
 from trainset.sample import generator
 

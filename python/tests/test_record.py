@@ -30,7 +30,7 @@ def _copy(build, folder):
 def _export(db, target, out, **options):
     return export_dataset(
         PROJECT, options.pop("name", "ticket_triage"), out=out, dbt_target=target, db=db, **options
-    ).manifest
+    ).manifest.to_dict()
 
 
 def _statuses(manifest) -> set[str]:

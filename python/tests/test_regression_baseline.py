@@ -23,8 +23,8 @@ import pytest
 from trainset import cli
 from trainset.audit import run_audit
 from trainset.baseline import run_baseline
-from trainset.export import sha256_of
 from trainset.load import load
+from trainset.manifest import sha256_of
 from trainset.scan import LABEL_BINS, load_sample
 
 

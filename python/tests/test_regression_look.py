@@ -205,10 +205,14 @@ def test_diff_compares_regression_baselines(regression_export, tmp_path):
     assert "| test | mae | 12.0000 | 10.5000 | -1.5000 |" in render_markdown(d)
 
 
-def test_diff_refuses_a_classification_against_a_regression(regression_export, tmp_path):
+def test_diff_refuses_a_classification_against_a_regression(
+    regression_export, tmp_path, not_an_export
+):
     other = regression_copy(regression_export, tmp_path / "other", lambda f: f)
     manifest = json.loads((other / "manifest.json").read_text())
-    del manifest["task"]
+    # An export from before the task key (and schema versions): a classification.
+    del manifest["task"], manifest["schema_version"]
     (other / "manifest.json").write_text(json.dumps(manifest))
+    not_an_export(other)
     with pytest.raises(TrainsetError, match=r"a classification and .* a regression"):
         diff_exports(other, regression_export)

@@ -8,7 +8,7 @@ import pytest
 from conftest import PROJECT, dbt, write_desk
 
 from trainset.checkpit import check_pit
-from trainset.load import load, load_all, load_hf, task_of
+from trainset.load import load, load_all, load_hf
 
 
 def test_resolution_time_has_v2s_tickets_and_features(sample_build):
@@ -41,7 +41,7 @@ def test_a_resolution_before_creation_leaves_the_ticket_out_with_a_warning(sampl
 
 def test_regression_export_gives_label_statistics(regression_export):
     manifest = json.loads((regression_export / "manifest.json").read_text())
-    assert task_of(manifest) == "regression"
+    assert manifest["task"] == "regression"
     assert manifest["roles"]["label"] == "hours_to_resolution"
     frame, _ = load_all(regression_export)
     for split, facts in manifest["splits"].items():

@@ -10,9 +10,10 @@ from conftest import PROJECT
 
 import trainset
 from trainset.artifacts import Column, Dataset
-from trainset.baseline import feature_kinds, make_pipeline
+from trainset.baseline import make_pipeline
 from trainset.errors import TrainsetError
 from trainset.export import export_dataset, scoring_check
+from trainset.manifest import feature_kinds, read_manifest
 
 
 @pytest.fixture(scope="module")
@@ -76,11 +77,11 @@ def test_a_baseline_trained_on_v2_scores_the_open_tickets(exports):
     X_train, y_train = trainset.load(training, "train")
     X_score = trainset.load_scoring(scoring)
     assert list(X_score.columns) == list(X_train.columns)
-    manifest = json.loads((training / "manifest.json").read_text())
+    manifest = read_manifest(training)
     kinds = {
         c: k
         for c, k in feature_kinds(manifest, X_train).items()
-        if c not in manifest["all_null_features"]
+        if c not in manifest.all_null_features
     }
     pipeline = make_pipeline(kinds).fit(X_train, y_train.astype(str))
     predicted = pipeline.predict(X_score)
@@ -125,7 +126,7 @@ def test_a_scoring_model_with_other_features_is_refused_in_one_line(monkeypatch)
         "(subject, channel) in the same order"
     )
     same = _dataset("triage_scoring", ["subject", "channel"], {"dataset": "triage"})
-    assert scoring_check(PROJECT, same, None)["features"] == ["subject", "channel"]
+    assert scoring_check(PROJECT, same, None).features == ["subject", "channel"]
 
 
 def test_the_training_readers_refuse_a_scoring_export_in_one_line(exports):

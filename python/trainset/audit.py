@@ -16,8 +16,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from trainset.baseline import SEED, feature_kinds, make_pipeline
+from trainset.baseline import make_pipeline
 from trainset.errors import TrainsetError
+from trainset.manifest import Manifest, feature_kinds
+from trainset.scan import SEED
 
 MAX_ROWS = 100_000
 # What label_issues.csv keeps of a text: the profile shows the whole of it.
@@ -40,19 +42,19 @@ def run_audit(
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from threadpoolctl import threadpool_limits
 
-    from trainset.load import read_manifest, require_training, task_of
+    from trainset.load import read_training
     from trainset.scan import load_sample
 
     step = on_step or (lambda _: None)
     path = Path(path)
-    manifest = require_training(read_manifest(path), path)
-    if "train" not in manifest["splits"]:
+    manifest = read_training(path, verify=False)
+    if "train" not in manifest.splits:
         raise TrainsetError(f"{path} has no train split")
     if max_rows is not None and max_rows < 2:
         raise TrainsetError(f"--max-rows must be at least 2, got {max_rows}")
     step("loading train")
     X, y, sample = load_sample(path, "train", max_rows, seed, on_step=step)
-    if task_of(manifest) == "regression":
+    if manifest.regression:
         return _residual_audit(path, manifest, X, y.astype(float), sample, folds, seed, step)
     y = y.astype(str)
     labels = sorted(y.unique())
@@ -128,7 +130,7 @@ RESIDUAL_METHOD = (
 )
 
 
-def _residual_audit(path: Path, manifest: dict, X, y, sample: dict, folds, seed, step):
+def _residual_audit(path: Path, manifest: Manifest, X, y, sample: dict, folds, seed, step):
     """A regression's audit: rows ranked by out-of-fold absolute residual."""
     import numpy as np
     from sklearn.model_selection import KFold, cross_val_predict

@@ -13,35 +13,11 @@ import json
 from pathlib import Path
 
 from trainset.errors import TrainsetError
-from trainset.load import is_numeric, load, read_manifest, require_training, task_of
+from trainset.load import load, read_training
+from trainset.manifest import MANIFEST_FILE, Manifest, feature_kinds
+from trainset.scan import SEED
 
-SEED = 0
 MAX_TRAIN_ROWS = 200_000
-
-
-def feature_kinds(manifest: dict, X) -> dict[str, str]:
-    """text, categorical or numeric for each feature column.
-
-    Declared types decide numeric; among text columns, free text (long or
-    mostly distinct values) is told from categories by the training data.
-    """
-    types = {c["name"]: (c["data_type"] or "").upper() for c in manifest["columns"]}
-    kinds = {}
-    for column in manifest["roles"]["features"]:
-        if is_numeric(types[column]):
-            kinds[column] = "numeric"
-            continue
-        values = X[column].dropna().astype(str)
-        kinds[column] = kind_of(
-            len(values), values.nunique(), values.str.len().mean() if len(values) else None
-        )
-    return kinds
-
-
-def kind_of(values: int, distinct: int, mean_length: float | None) -> str:
-    """Free text (long or mostly distinct values) or categories."""
-    long_text = bool(values) and mean_length is not None and mean_length > 30
-    return "text" if long_text or distinct / max(values, 1) > 0.5 else "categorical"
 
 
 # Text n-grams are hashed into this many columns: no vocabulary to build or
@@ -209,7 +185,7 @@ def _scores(y_true, y_pred, labels: list[str]) -> dict:
 
 
 def manifest_sha256(path: Path) -> str:
-    return hashlib.sha256((Path(path) / "manifest.json").read_bytes()).hexdigest()
+    return hashlib.sha256((Path(path) / MANIFEST_FILE).read_bytes()).hexdigest()
 
 
 def run_baseline(
@@ -225,12 +201,12 @@ def run_baseline(
 
     step = on_step or (lambda _: None)
     path = Path(path)
-    manifest = require_training(read_manifest(path), path)
-    if "train" not in manifest["splits"]:
+    manifest = read_training(path, verify=False)
+    if "train" not in manifest.splits:
         raise TrainsetError(f"{path} has no train split")
     if max_train_rows is not None and max_train_rows < 1:
         raise TrainsetError(f"--max-train-rows must be at least 1, got {max_train_rows}")
-    task = task_of(manifest)
+    task = manifest.task
     step("loading train")
     X_train, y_train, sample = load_sample(path, "train", max_train_rows, seed, on_step=step)
     y_train = y_train.astype(float if task == "regression" else str)
@@ -242,8 +218,8 @@ def run_baseline(
     with threadpool_limits(1):
         pipeline.fit(X_train, y_train)
     report = {
-        "dataset": manifest["dataset"],
-        "version": manifest["version"],
+        "dataset": manifest.dataset,
+        "version": manifest.version,
         "manifest_sha256": manifest_sha256(path),
         **({"task": task} if task == "regression" else {}),
         "model": f"{FEATURES_SAID}, " + MODEL_SAID[task],
@@ -274,20 +250,20 @@ MODEL_SAID = {
 PREDICTIONS_PNG = "predicted_vs_actual.png"
 
 
-def _scored_splits(manifest: dict, path: Path, step):
+def _scored_splits(manifest: Manifest, path: Path, step):
     """(split, X, y) of validation and test, each read whole."""
     for split in ("validation", "test"):
-        if split not in manifest["splits"]:
+        if split not in manifest.splits:
             continue
         step(f"scoring {split}")
         X, y = load(path, split, verify=False)
         yield split, X, y
 
 
-def _classification_report(manifest: dict, pipeline, y_train, path: Path, step) -> dict:
+def _classification_report(manifest: Manifest, pipeline, y_train, path: Path, step) -> dict:
     """Accuracy, macro-F1, F1 per label and the confusion matrix per split,
     beside the majority class of train."""
-    labels = sorted({str(v) for s in manifest["splits"].values() for v in s["labels"]})
+    labels = manifest.class_labels()
     majority = y_train.value_counts().sort_index().idxmax()
     splits = {}
     for split, X, y in _scored_splits(manifest, path, step):
@@ -313,7 +289,7 @@ def _errors(y_true, y_pred) -> dict:
     }
 
 
-def _regression_report(manifest: dict, pipeline, y_train, path: Path, step):
+def _regression_report(manifest: Manifest, pipeline, y_train, path: Path, step):
     """MAE, RMSE and R² per split, beside predicting the median of train
     (the constant with the least absolute error there); and the (actual,
     predicted) values per split, for the plot."""
@@ -329,9 +305,8 @@ def _regression_report(manifest: dict, pipeline, y_train, path: Path, step):
         # Positive: the model's error is smaller than the median's.
         scores["lift_mae"] = scores["median_baseline"]["mae"] - scores["mae"]
         splits[split], points[split] = scores, (y, predicted)
-    label = manifest["roles"]["label"]
     return {
-        "label": label,
+        "label": manifest.label,
         "train_median": median,
         "plot": PREDICTIONS_PNG,
         "splits": splits,

@@ -6,6 +6,11 @@ is rendered from the manifest alone, so the two never disagree.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from trainset.manifest import DbtBuild, Manifest, SplitFacts
+
 
 def _size_category(rows: int) -> str:
     for bound, name in (
@@ -51,15 +56,15 @@ def _masking_text() -> str:
     )
 
 
-def render_card(manifest: dict) -> str:
-    name, version = manifest["dataset"], manifest["version"]
-    splits = manifest["splits"]
-    total = manifest.get("rows", sum(s["rows"] for s in splits.values()))
-    scores = manifest.get("scores")
-    roles = manifest["roles"]
-    ext = manifest["format"]
-    regression = manifest.get("task") == "regression"
-    labels = sorted({label for s in splits.values() for label in s.get("labels", {})})
+def render_card(manifest: Manifest) -> str:
+    name, version = manifest.dataset, manifest.version
+    splits = manifest.splits
+    total = manifest.total_rows
+    scores = manifest.scores
+    roles = manifest.roles
+    ext = manifest.format
+    regression = manifest.regression
+    labels = manifest.class_labels()
     lines = [
         "---",
         f"pretty_name: {name} v{version}",
@@ -75,23 +80,21 @@ def render_card(manifest: dict) -> str:
         f"# Dataset card for {name} v{version}",
         "",
     ]
-    if manifest.get("allow_failed_tests") and manifest.get("failing_tests_overridden"):
+    if manifest.allow_failed_tests and manifest.failing_tests_overridden:
         lines += [
             "> **Warning:** exported with `--allow-failed-tests` although these "
-            "tests failed: "
-            + ", ".join(f"`{t}`" for t in manifest["failing_tests_overridden"])
-            + ".",
+            "tests failed: " + ", ".join(f"`{t}`" for t in manifest.failing_tests_overridden) + ".",
             "",
         ]
     lines += [
         "## Dataset description",
         "",
-        manifest.get("description") or "(no description)",
+        manifest.description or "(no description)",
         "",
     ]
     lines += ["## Uses", ""]
-    if manifest.get("exposures"):
-        for exposure in manifest["exposures"]:
+    if manifest.exposures:
+        for exposure in manifest.exposures:
             lines.append(
                 f"- **{exposure['name']}** ({exposure['type']}): "
                 f"{_cell(exposure.get('description'))}"
@@ -103,27 +106,27 @@ def render_card(manifest: dict) -> str:
         "## Dataset structure",
         "",
         (
-            f"`features.{ext}` holds the id and every feature, sorted by `{roles['id']}`: "
-            f"the features of {scores['dataset']} v{scores['version']}, in its order, "
+            f"`features.{ext}` holds the id and every feature, sorted by `{roles.id}`: "
+            f"the features of {scores.dataset} v{scores.version}, in its order, "
             "to be scored by a model trained on it. No labels, no splits."
         )
         if scores
         else f"Each split has `features.{ext}` (the id and every feature) and "
         f"`labels.{ext}` (the id and the label), with the same rows in the same "
-        f"order, sorted by `{roles['id']}`.",
+        f"order, sorted by `{roles.id}`.",
         "",
         "| column | role | type | definition |",
         "|---|---|---|---|",
     ]
-    for column in manifest["columns"]:
+    for column in manifest.columns:
         lines.append(
-            f"| `{column['name']}` | {column['role'] or ''} | "
-            f"{column['data_type'] or ''} | {_cell(column['description'])} |"
+            f"| `{column.name}` | {column.role or ''} | "
+            f"{column.data_type or ''} | {_cell(column.description)} |"
         )
     if not scores:
         lines += ["", "### Splits", ""]
         lines += (
-            _label_statistics(roles["label"], splits)
+            _label_statistics(manifest.label, splits)
             if regression
             else _label_counts(labels, splits)
         )
@@ -131,8 +134,8 @@ def render_card(manifest: dict) -> str:
     lines += _split_times(manifest)
     lines += _inputs(manifest)
 
-    tests = manifest["tests"]
-    summary = ", ".join(f"{n} {status}" for status, n in sorted(tests["summary"].items()))
+    tests = manifest.tests
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(tests.summary.items()))
     lines += [
         "## Data quality",
         "",
@@ -141,25 +144,25 @@ def render_card(manifest: dict) -> str:
         "| test | status | failing rows |",
         "|---|---|---:|",
     ]
-    for test in tests["results"]:
-        if test["status"] != "pass":
+    for test in tests.results:
+        if test.status != "pass":
             lines.append(
-                f"| `{test['name']}` | {test['status']} | "
-                f"{test['failures'] if test['failures'] is not None else ''} |"
+                f"| `{test.name}` | {test.status} | "
+                f"{test.failures if test.failures is not None else ''} |"
             )
-    if all(t["status"] == "pass" for t in tests["results"]):
+    if all(t.status == "pass" for t in tests.results):
         lines.append("| (all passed) | | |")
     lines += ["", "Tests that passed are listed in `manifest.json`.", ""]
 
-    pii_tests = [t for t in tests["results"] if t["name"].startswith("pii_free")]
+    pii_tests = [t for t in tests.results if t.name.startswith("pii_free")]
     lines += ["## Personal and sensitive information", ""]
     lines.append(_masking_text())
     if pii_tests:
-        statuses = ", ".join(f"`{t['name']}`: {t['status']}" for t in pii_tests)
+        statuses = ", ".join(f"`{t.name}`: {t.status}" for t in pii_tests)
         lines.append(
             f"The `pii_free` test checks that none of these patterns is left ({statuses})."
         )
-    if manifest.get("csv_safe"):
+    if manifest.csv_safe:
         lines.append("")
         lines.append(
             "Exported with `--csv-safe`: text cells that began with `=`, `+`, "
@@ -187,17 +190,17 @@ def render_card(manifest: dict) -> str:
         "",
         "## Provenance",
         "",
-        f"- dbt model `{manifest['dbt']['unique_id']}`, relation `{manifest['dbt']['relation']}`",
-        f"- dbt {manifest['dbt']['dbt_version']} on {manifest['dbt']['adapter']}, "
-        f"invocation `{manifest['dbt']['invocation_id']}`"
-        + (f"; files written by {manifest['writer']}" if manifest.get("writer") else ""),
-        *_earlier_build(manifest["dbt"]),
-        f"- git commit `{manifest['git']['commit']}`"
-        + (" (work tree dirty)" if manifest["git"]["dirty"] else ""),
-        "- vars: " + ", ".join(f"`{k}={v}`" for k, v in sorted(manifest["vars"].items())),
-        f"- label: `{roles['label']}`, a number (regression)"
+        f"- dbt model `{manifest.dbt.unique_id}`, relation `{manifest.dbt.relation}`",
+        f"- dbt {manifest.dbt.dbt_version} on {manifest.dbt.adapter}, "
+        f"invocation `{manifest.dbt.invocation_id}`"
+        + (f"; files written by {manifest.writer}" if manifest.writer else ""),
+        *_earlier_build(manifest.dbt),
+        f"- git commit `{manifest.git.commit}`"
+        + (" (work tree dirty)" if manifest.git.dirty else ""),
+        "- vars: " + ", ".join(f"`{k}={v}`" for k, v in sorted(manifest.vars.items())),
+        f"- label: `{roles.label}`, a number (regression)"
         if regression
-        else f"- scores: {scores['dataset']} v{scores['version']}"
+        else f"- scores: {scores.dataset} v{scores.version}"
         if scores
         else f"- labels: {', '.join(labels)}",
         "",
@@ -205,14 +208,14 @@ def render_card(manifest: dict) -> str:
     return "\n".join(lines)
 
 
-def _split_times(manifest: dict) -> list[str]:
+def _split_times(manifest: Manifest) -> list[str]:
     """Each split's as_of range, and how many of a later split's rows
     belong to a player with train rows (the desk's split_overlap)."""
-    splits = manifest["splits"]
+    splits = manifest.splits
     lines = []
-    if any("as_of_range" in facts for facts in splits.values()):
-        strategy = manifest.get("vars", {}).get("split_strategy")
-        as_of = next((c["name"] for c in manifest["columns"] if c["role"] == "as_of"), "as_of")
+    if any(facts.as_of_range is not None for facts in splits.values()):
+        strategy = manifest.vars.get("split_strategy")
+        as_of = next((c.name for c in manifest.columns_with_role("as_of")), "as_of")
         lines += [
             f"Split by {strategy}; the `{as_of}` each split covers:"
             if strategy
@@ -222,11 +225,11 @@ def _split_times(manifest: dict) -> list[str]:
             "|---|---|---|",
         ]
         for split, facts in splits.items():
-            first, last = facts.get("as_of_range") or ("", "")
+            first, last = facts.as_of_range or ("", "")
             lines.append(f"| {split} | {first} | {last} |")
         lines.append("")
     overlap = sorted(
-        (manifest.get("provenance") or {}).get("split_overlap", []),
+        manifest.provenance.get("split_overlap", []),
         key=lambda r: list(splits).index(r["split_name"]) if r["split_name"] in splits else 99,
     )
     if overlap:
@@ -239,18 +242,18 @@ def _split_times(manifest: dict) -> list[str]:
     return lines
 
 
-def _label_counts(labels: list[str], splits: dict) -> list[str]:
+def _label_counts(labels: list[str], splits: dict[str, SplitFacts]) -> list[str]:
     lines = ["| split | rows | " + " | ".join(labels) + " |", "|---|---:|" + "---:|" * len(labels)]
     for split, facts in splits.items():
-        counts = " | ".join(str(facts["labels"].get(label, 0)) for label in labels)
-        lines.append(f"| {split} | {facts['rows']} | {counts} |")
+        counts = " | ".join(str((facts.labels or {}).get(label, 0)) for label in labels)
+        lines.append(f"| {split} | {facts.rows} | {counts} |")
     return lines
 
 
 STATISTICS = ("mean", "std", "min", "p25", "median", "p75", "max")
 
 
-def _label_statistics(label: str, splits: dict) -> list[str]:
+def _label_statistics(label: str, splits: dict[str, SplitFacts]) -> list[str]:
     """A numeric label's statistics per split, in place of class counts."""
     lines = [
         f"The label `{label}` per split:",
@@ -259,28 +262,28 @@ def _label_statistics(label: str, splits: dict) -> list[str]:
         "|---|---:|" + "---:|" * len(STATISTICS),
     ]
     for split, facts in splits.items():
-        stats = facts["label_stats"]
-        cells = " | ".join("" if stats[k] is None else f"{stats[k]:.4g}" for k in STATISTICS)
-        lines.append(f"| {split} | {facts['rows']} | {cells} |")
+        stats = [getattr(facts.label_stats, k, None) for k in STATISTICS]
+        cells = " | ".join("" if v is None else f"{v:.4g}" for v in stats)
+        lines.append(f"| {split} | {facts.rows} | {cells} |")
     return lines
 
 
-def _earlier_build(dbt: dict) -> list[str]:
+def _earlier_build(dbt: DbtBuild) -> list[str]:
     """A line when the export is of an earlier build than the latest one."""
-    latest = dbt.get("latest_attempt") or {}
-    if not latest or latest.get("invocation_id") == dbt["invocation_id"]:
+    latest = dbt.latest_attempt
+    if not latest or latest.invocation_id == dbt.invocation_id:
         return []
     return [
-        f"- **an earlier build**: the latest build (`{latest['invocation_id']}`, "
-        f"{latest['started_at']}) {latest['status']} this dataset, so this export is of "
-        f"the build of {dbt['built_at']} that was still in the warehouse"
+        f"- **an earlier build**: the latest build (`{latest.invocation_id}`, "
+        f"{latest.started_at}) {latest.status} this dataset, so this export is of "
+        f"the build of {dbt.built_at} that was still in the warehouse"
     ]
 
 
-def _inputs(manifest: dict) -> list[str]:
+def _inputs(manifest: Manifest) -> list[str]:
     """The build's inputs: the taxonomy, raw tables that were absent, and
     the features they left without any value."""
-    provenance = manifest.get("provenance") or {}
+    provenance: dict[str, list[dict[str, Any]]] = manifest.provenance
     lines = []
     for row in provenance.get("taxonomy", []):
         where = row.get("taxonomy_path") or "the bundled seed"
@@ -295,10 +298,10 @@ def _inputs(manifest: dict) -> list[str]:
             + ", ".join(f"`{t}`" for t in absent)
             + " (optional; read as empty)."
         )
-    if manifest.get("all_null_features"):
+    if manifest.all_null_features:
         lines.append(
             "- Features with no value in any row, left out by profile and baseline: "
-            + ", ".join(f"`{c}`" for c in manifest["all_null_features"])
+            + ", ".join(f"`{c}`" for c in manifest.all_null_features)
             + "."
         )
     return ["### Inputs", "", *lines, ""] if lines else []

@@ -149,27 +149,27 @@ def _export(args: argparse.Namespace) -> int:
             profile_target=args.target,
         )
     manifest = result.manifest
-    dbt = manifest["dbt"]
-    latest = dbt.get("latest_attempt") or {}
-    if latest and latest.get("invocation_id") != dbt["invocation_id"]:
+    dbt = manifest.dbt
+    latest = dbt.latest_attempt
+    if latest and latest.invocation_id != dbt.invocation_id:
         console.print(
-            f"[yellow]warning:[/yellow] the latest build ({latest['invocation_id']} at "
-            f"{latest['started_at']}) {latest['status']} this dataset: exported the earlier "
-            f"build {dbt['invocation_id']} of {dbt['built_at']}",
+            f"[yellow]warning:[/yellow] the latest build ({latest.invocation_id} at "
+            f"{latest.started_at}) {latest.status} this dataset: exported the earlier "
+            f"build {dbt.invocation_id} of {dbt.built_at}",
             highlight=False,
         )
-    rows = ", ".join(f"{s} {f['rows']:,}" for s, f in manifest["splits"].items())
-    if manifest.get("scores"):
-        scores = manifest["scores"]
-        rows = f"{manifest['rows']:,} to score with {scores['dataset']} v{scores['version']}"
+    rows = ", ".join(f"{s} {f.rows:,}" for s, f in manifest.splits.items())
+    if manifest.scores:
+        scores = manifest.scores
+        rows = f"{manifest.total_rows:,} to score with {scores.dataset} v{scores.version}"
     verb = {
         "written": "exported",
         "replaced": "replaced",
         "unchanged": "unchanged (same data already exported)",
     }[result.status]
-    console.print(f"{manifest['dataset']} v{manifest['version']} {verb}: {result.path}")
+    console.print(f"{manifest.dataset} v{manifest.version} {verb}: {result.path}")
     console.print(f"  rows: {rows}")
-    summary = manifest["tests"]["summary"]
+    summary = manifest.tests.summary
     console.print("  tests: " + ", ".join(f"{n} {k}" for k, n in sorted(summary.items())))
     if summary.get("not_run"):
         console.print(
@@ -177,14 +177,14 @@ def _export(args: argparse.Namespace) -> int:
             "have not run on this build's data: run `dbt test`, then export again",
             highlight=False,
         )
-    if manifest.get("failing_tests_overridden"):
+    if manifest.failing_tests_overridden:
         console.print(
             "[yellow]  failing tests overridden:[/yellow] "
-            + ", ".join(manifest["failing_tests_overridden"])
+            + ", ".join(manifest.failing_tests_overridden)
         )
-    if manifest.get("csv_formula_cells"):
+    if manifest.csv_formula_cells:
         console.print(
-            f"[yellow]warning:[/yellow] {manifest['csv_formula_cells']} CSV cells start "
+            f"[yellow]warning:[/yellow] {manifest.csv_formula_cells} CSV cells start "
             "with =, +, - or @ and may run as formulas in a spreadsheet; "
             "re-export with --csv-safe to neutralise them"
         )
@@ -301,8 +301,7 @@ def _check_pit(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from trainset.export import verify_export
-    from trainset.load import read_manifest
+    from trainset.manifest import read_manifest, verify_export
 
     manifest = read_manifest(Path(args.path))
     with console.status("verifying checksums"):
@@ -311,7 +310,7 @@ def _verify(args: argparse.Namespace) -> int:
         console.print(f"[red]error:[/red] {problem}", highlight=False)
     if problems:
         return 1
-    console.print(f"ok: {len(manifest['files'])} files match {args.path}/manifest.json")
+    console.print(f"ok: {len(manifest.files)} files match {args.path}/manifest.json")
     return 0
 
 

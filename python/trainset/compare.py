@@ -2,47 +2,54 @@
 
 from __future__ import annotations
 
-import json
 import math
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+from trainset.manifest import Manifest, read_manifest
 from trainset.scan import fetch, literal
 
 
-def total_variation(a: dict[str, float], b: dict[str, float]) -> float:
+def total_variation(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     """Total variation distance between two count or share distributions."""
     sa, sb = sum(a.values()) or 1, sum(b.values()) or 1
     keys = set(a) | set(b)
     return 0.5 * sum(abs(a.get(k, 0) / sa - b.get(k, 0) / sb) for k in keys)
 
 
-def schema_changes(old: dict, new: dict) -> dict:
+def schema_changes(old: Manifest, new: Manifest) -> dict[str, list[Any]]:
     """Columns added, removed, retyped, or given another role."""
-    before = {c["name"]: c for c in old["columns"]}
-    after = {c["name"]: c for c in new["columns"]}
+    before = {c.name: c for c in old.columns}
+    after = {c.name: c for c in new.columns}
     return {
         "added": sorted(set(after) - set(before)),
         "removed": sorted(set(before) - set(after)),
         "retyped": [
-            {"column": n, "old": before[n]["data_type"], "new": after[n]["data_type"]}
+            {"column": n, "old": before[n].data_type, "new": after[n].data_type}
             for n in sorted(set(before) & set(after))
-            if before[n]["data_type"] != after[n]["data_type"]
+            if before[n].data_type != after[n].data_type
         ],
         "role_changed": [
-            {"column": n, "old": before[n]["role"], "new": after[n]["role"]}
+            {"column": n, "old": before[n].role, "new": after[n].role}
             for n in sorted(set(before) & set(after))
-            if before[n]["role"] != after[n]["role"]
+            if before[n].role != after[n].role
         ],
     }
 
 
-def label_shift(old: dict, new: dict) -> dict:
+def label_counts(manifest: Manifest, split: str) -> dict[str, int]:
+    """A split's rows per label; empty for a split the version lacks."""
+    facts = manifest.splits.get(split)
+    return dict(facts.labels or {}) if facts else {}
+
+
+def label_shift(old: Manifest, new: Manifest) -> dict[str, dict[str, Any]]:
     """Per split: label counts old and new, and their total variation."""
     shift = {}
-    for split in list(dict.fromkeys([*old["splits"], *new["splits"]])):
-        a = old["splits"].get(split, {}).get("labels", {})
-        b = new["splits"].get(split, {}).get("labels", {})
+    for split in list(dict.fromkeys([*old.splits, *new.splits])):
+        a, b = label_counts(old, split), label_counts(new, split)
         shift[split] = {"old": a, "new": b, "total_variation": total_variation(a, b)}
     return shift
 
@@ -149,13 +156,13 @@ def content_differences(left: Path, right: Path, tolerance: float = 1e-9) -> lis
     Empty when the content is the same."""
     import pyarrow.parquet as pq
 
-    manifests = [json.loads((Path(p) / "manifest.json").read_text()) for p in (left, right)]
-    paths = [sorted(f["path"] for f in m["files"]) for m in manifests]
+    manifests = [read_manifest(Path(p)) for p in (left, right)]
+    paths = [sorted(f.path for f in m.files) for m in manifests]
     if paths[0] != paths[1]:
         return [f"files differ: {paths[0]} against {paths[1]}"]
-    if any(m["format"] != "parquet" for m in manifests):
+    if any(m.format != "parquet" for m in manifests):
         return ["content is compared for parquet exports only"]
-    id_col = manifests[0]["roles"]["id"]
+    id_col = manifests[0].roles.id
     problems = []
     for path in paths[0]:
         a, b = (pq.read_table(Path(root) / path) for root in (left, right))

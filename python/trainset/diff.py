@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from trainset.compare import (
     is_number,
@@ -22,7 +23,7 @@ from trainset.compare import (
     total_variation,
 )
 from trainset.errors import TrainsetError
-from trainset.load import task_of
+from trainset.manifest import Manifest
 from trainset.scan import attach, connect, feature_kinds_sql, fetch, literal, quote
 
 MARKDOWN_LIMIT = 65_000
@@ -38,20 +39,18 @@ def diff_exports(old_path: str | Path, new_path: str | Path, on_step=None) -> di
     step("reading the exports")
     old_m = attach(con, old_path, "old")
     new_m = attach(con, new_path, "new")
-    task = task_of(new_m)
-    if task_of(old_m) != task:
+    task = new_m.task
+    if old_m.task != task:
         raise TrainsetError(
-            f"{old_path} is a {task_of(old_m)} and {new_path} a {task}: "
+            f"{old_path} is a {old_m.task} and {new_path} a {task}: "
             "diff compares two versions of one kind of label"
         )
     regression = task == "regression"
-    label_old, label_new = quote(old_m["roles"]["label"]), quote(new_m["roles"]["label"])
-    id_old, id_new = quote(old_m["roles"]["id"]), quote(new_m["roles"]["id"])
-    shared_features = [
-        f for f in new_m["roles"]["features"] if f in set(old_m["roles"]["features"])
-    ]
+    label_old, label_new = quote(old_m.label), quote(new_m.label)
+    id_old, id_new = quote(old_m.roles.id), quote(new_m.roles.id)
+    shared_features = [f for f in new_m.roles.features if f in set(old_m.roles.features)]
     # The old export's row order: its splits in turn, each by id.
-    ranks = " ".join(f"when {literal(s)} then {i}" for i, s in enumerate(old_m["splits"]))
+    ranks = " ".join(f"when {literal(s)} then {i}" for i, s in enumerate(old_m.splits))
     changed_columns = "".join(
         f", {_differs(f'o.{quote(f)}', f'n.{quote(f)}')} as {quote('changed:' + f)}"
         for f in shared_features
@@ -107,7 +106,7 @@ def diff_exports(old_path: str | Path, new_path: str | Path, on_step=None) -> di
         )
     }
     rows = {}
-    for split in dict.fromkeys([*old_m["splits"], *new_m["splits"]]):
+    for split in dict.fromkeys([*old_m.splits, *new_m.splits]):
         stay, n_changed = stays.get(split, (0, 0))
         rows[split] = {
             "old": old_rows.get(split, 0),
@@ -146,14 +145,14 @@ def diff_exports(old_path: str | Path, new_path: str | Path, on_step=None) -> di
         **task_key,
         "old": {
             "path": str(old_path),
-            "dataset": old_m["dataset"],
-            "version": old_m["version"],
+            "dataset": old_m.dataset,
+            "version": old_m.version,
             "rows": sum(old_rows.values()),
         },
         "new": {
             "path": str(new_path),
-            "dataset": new_m["dataset"],
-            "version": new_m["version"],
+            "dataset": new_m.dataset,
+            "version": new_m.version,
             "rows": sum(new_rows.values()),
         },
         "rows": rows,
@@ -175,7 +174,7 @@ def diff_exports(old_path: str | Path, new_path: str | Path, on_step=None) -> di
     }
 
 
-def _class_labels(con, old_m: dict, new_m: dict, label_old: str, label_new: str) -> dict:
+def _class_labels(con, old_m: Manifest, new_m: Manifest, label_old: str, label_new: str) -> dict:
     """Class counts old and new, their total variation, and the flips."""
     (flips,) = fetch(con, "select count(*) from pairs where flipped")[0]
     top_flips = fetch(
@@ -346,12 +345,12 @@ def _baseline_delta(old: Path, new: Path, regression: bool = False) -> dict | No
     return delta
 
 
-def _test_changes(old: dict, new: dict) -> dict:
-    a = {t["name"]: t["status"] for t in old["tests"]["results"]}
-    b = {t["name"]: t["status"] for t in new["tests"]["results"]}
+def _test_changes(old: Manifest, new: Manifest) -> dict[str, Any]:
+    a = {t.name: t.status for t in old.tests.results}
+    b = {t.name: t.status for t in new.tests.results}
     return {
-        "summary_old": old["tests"]["summary"],
-        "summary_new": new["tests"]["summary"],
+        "summary_old": old.tests.summary,
+        "summary_new": new.tests.summary,
         "changed": [
             {"test": name, "old": a.get(name, "absent"), "new": b.get(name, "absent")}
             for name in sorted(set(a) | set(b))
@@ -360,20 +359,25 @@ def _test_changes(old: dict, new: dict) -> dict:
     }
 
 
+def _task(diff: dict[str, Any]) -> str:
+    """A diff's task: one without the key is a classification's."""
+    return str(diff.get("task", "classification"))
+
+
 RULE = re.compile(r"^\s*([a-z-]+)\s*(>=|<=|>|<|==)\s*([0-9.]+)(%?)\s*$")
 METRICS = {
     "rows-added": lambda d: d["totals"]["added"],
     "rows-removed": lambda d: d["totals"]["removed"],
     "rows-changed": lambda d: d["totals"]["changed"],
     # For a regression: the labels that changed, of ids in both versions.
-    "label-flips": lambda d: d["labels"]["changed" if task_of(d) == "regression" else "flips"],
+    "label-flips": lambda d: d["labels"]["changed" if _task(d) == "regression" else "flips"],
     "split-moves": lambda d: d["split_moves"]["rows"],
     "columns-removed": lambda d: len(d["schema"]["removed"]),
     "columns-retyped": lambda d: len(d["schema"]["retyped"]),
     # For a regression: the Kolmogorov-Smirnov statistic over all rows.
     "label-shift": lambda d: (
         d["labels"]["all"]["ks"] or 0
-        if task_of(d) == "regression"
+        if _task(d) == "regression"
         else d["labels"]["total_variation"]
     ),
 }
@@ -430,7 +434,7 @@ def _num(value, sign: bool = False) -> str:
 
 def _label_summary(diff: dict) -> list[list]:
     labels = diff["labels"]
-    if task_of(diff) != "regression":
+    if _task(diff) != "regression":
         return [
             ["label flips", f"{labels['flips']:,}"],
             ["label shift (total variation)", f"{labels['total_variation']:.4f}"],
@@ -451,7 +455,7 @@ def _label_summary(diff: dict) -> list[list]:
 
 def _label_details(diff: dict) -> list[str]:
     labels = diff["labels"]
-    if task_of(diff) == "regression":
+    if _task(diff) == "regression":
         rows = []
         for split, facts in [*labels["by_split"].items(), ("all", labels["all"])]:
             old, new, change = facts["old"] or {}, facts["new"] or {}, facts["change"]

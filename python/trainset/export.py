@@ -9,26 +9,42 @@ previous state intact.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
 import shutil
 import subprocess
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
-from trainset import __version__, record
+from trainset import record
 from trainset.artifacts import Dataset, load_dataset
-from trainset.card import render_card
 from trainset.errors import TrainsetError
-from trainset.load import is_numeric
+from trainset.manifest import (
+    FEATURES,
+    FORMATS,
+    LABELS,
+    MANIFEST_FILE,
+    ExportOptions,
+    GitState,
+    LabelStats,
+    Manifest,
+    Roles,
+    Scores,
+    SplitFacts,
+    WrittenFiles,
+    build_manifest,
+    data_file,
+    is_numeric,
+    read_manifest,
+    same_content,
+    verify_export,
+    write_manifest,
+)
 from trainset.warehouse import EngineError, open_warehouse
 
-FORMATS = {"parquet": "parquet", "csv": "csv", "jsonl": "jsonl"}
 SPLIT_ORDER = ("train", "validation", "test")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 # Spreadsheets run cells that start with these as formulas.
@@ -39,18 +55,23 @@ FORMULA_PREFIXES = ("=", "+", "-", "@")
 class ExportResult:
     path: Path
     status: str  # written, unchanged or replaced
-    manifest: dict
+    manifest: Manifest
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+class Warehouse(Protocol):
+    """What an export needs of a warehouse (warehouse.py's DuckDB or Spark)."""
+
+    writer: str
+
+    def quote(self, name: str) -> str: ...
+    def rows(self, query: str) -> list[tuple[Any, ...]]: ...
+    def head(self, relation: str, limit: int) -> tuple[list[str], list[tuple[Any, ...]]]: ...
+    def column_types(self, relation: str) -> dict[str, str]: ...
+    def quantile(self, quoted: str, fraction: float) -> str: ...
+    def write(self, query: str, id_col: str, path: Path, fmt: str, required: set[str]) -> None: ...
 
 
-def _git_state(project_dir: Path) -> dict:
+def _git_state(project_dir: Path) -> GitState:
     def git(*args: str) -> str | None:
         try:
             done = subprocess.run(
@@ -65,7 +86,7 @@ def _git_state(project_dir: Path) -> dict:
 
     commit = git("rev-parse", "HEAD")
     status = git("status", "--porcelain")
-    return {"commit": commit, "dirty": bool(status) if status is not None else None}
+    return GitState(commit=commit, dirty=bool(status) if status is not None else None)
 
 
 def check_gate(dataset: Dataset, allow_failed_tests: bool, where: str = "the warehouse") -> None:
@@ -155,6 +176,12 @@ def export_dataset(
     else:
         training = None
         label_name, split_name = dataset.one("label").name, dataset.one("split").name
+    roles = Roles(
+        id=id_col.name,
+        label=label_name,
+        split=split_name,
+        features=[f.name for f in features],
+    )
 
     out = Path(out)
     parent = _safe_child(out, name)
@@ -172,23 +199,8 @@ def export_dataset(
             dataset.adapter = place.adapter
             check_gate(dataset, allow_failed_tests, place.where)
             temporary = _temporary_folder(parent, dataset.version)
-            manifest = _write_version(
-                project_dir,
-                dataset,
-                warehouse,
-                temporary,
-                fmt,
-                csv_safe,
-                allow_failed_tests,
-                id_col.name,
-                label_name,
-                split_name,
-                [f.name for f in features],
-                step,
-            )
-            if training is not None:
-                manifest["scores"] = training
-                _write_manifest(temporary, manifest)
+            options = ExportOptions(roles, fmt, csv_safe, allow_failed_tests, scores=training)
+            manifest = _write_version(project_dir, dataset, warehouse, temporary, options, step)
         return _publish(temporary, target, manifest, force)
     except OSError as error:
         raise TrainsetError(
@@ -222,28 +234,46 @@ def _temporary_folder(parent: Path, version: int | None) -> Path:
 def _write_version(
     project_dir: Path,
     dataset: Dataset,
-    warehouse,
+    warehouse: Warehouse,
     folder: Path,
-    fmt: str,
-    csv_safe: bool,
-    allow_failed_tests: bool,
-    id_col: str,
-    label_col: str | None,
-    split_col: str | None,
-    feature_cols: list[str],
+    options: ExportOptions,
     step: Callable[[str], None],
-) -> dict:
-    ext = FORMATS[fmt]
-    files = []
-    splits: dict[str, dict] = {}
+) -> Manifest:
+    """The split files, then the manifest and card that describe them."""
+    written = _write_split_files(dataset, warehouse, folder, options, step)
+    step("checksums")
+    manifest = build_manifest(
+        dataset,
+        folder,
+        options,
+        written,
+        writer=warehouse.writer,
+        git=_git_state(project_dir),
+        provenance=_provenance(warehouse, dataset),
+    )
+    step("manifest and card")
+    write_manifest(folder, manifest)
+    return manifest
+
+
+def _write_split_files(
+    dataset: Dataset,
+    warehouse: Warehouse,
+    folder: Path,
+    options: ExportOptions,
+    step: Callable[[str], None],
+) -> WrittenFiles:
+    roles, fmt, csv_safe = options.roles, options.format, options.csv_safe
+    id_col, label_col, split_col, feature_cols = roles.id, roles.label, roles.split, roles.features
+    splits: dict[str, SplitFacts] = {}
     formula_cells = 0
     q = warehouse.quote
     relation = dataset.relation
     types = warehouse.column_types(relation)
-    if dataset.task == "regression" and not is_numeric(types.get(label_col, "")):
+    if dataset.task == "regression" and not is_numeric(types.get(label_col or "", "")):
         raise TrainsetError(
             f"{dataset.name} is a regression (meta.task) but its label {label_col} is "
-            f"{types.get(label_col)}, not a number"
+            f"{types.get(label_col or '')}, not a number"
         )
     labelled = [id_col, *([label_col] if label_col else [])]
     nulls, total = _null_counts(warehouse, relation, [*labelled, *feature_cols])
@@ -251,7 +281,7 @@ def _write_version(
     # Features with no value at all (an optional raw table was absent):
     # the card names them, profile and baseline leave them out.
     all_null = [c for c in feature_cols if total and nulls[c] == total]
-    parts: list[tuple[str | None, Path, str]] = [(None, folder, "")]
+    parts: list[tuple[str | None, str]] = [(None, "")]
     if split_col is not None:
         found = [r[0] for r in warehouse.rows(f"select distinct {q(split_col)} from {relation}")]
         if None in found:
@@ -263,22 +293,22 @@ def _write_version(
                 s,
             ),
         )
-        parts = [
-            (split, _safe_child(folder, split), f"where {q(split_col)} = {_literal(split)}")
-            for split in order
-        ]
-    kinds = [("features", feature_cols), *([("labels", [label_col])] if label_col else [])]
-    for split, split_dir, where in parts:
-        split_dir.mkdir(exist_ok=True)
+        for split in order:
+            _safe_child(folder, split)
+        parts = [(split, f"where {q(split_col)} = {_literal(split)}") for split in order]
+    kinds = [(FEATURES, feature_cols), *([(LABELS, [label_col])] if label_col else [])]
+    for split, where in parts:
         for kind, cols in kinds:
-            step(f"{split}/{kind}.{ext}" if split else f"{kind}.{ext}")
+            name = data_file(kind, split, fmt)
+            (folder / name).parent.mkdir(exist_ok=True)
+            step(name)
             selected = [q(id_col), *(q(c) for c in cols)]
             if csv_safe:
                 selected = [q(id_col), *(_neutralised(q(c), types[c]) for c in cols)]
             warehouse.write(
                 f"select {', '.join(selected)} from {relation} {where}",
                 id_col,
-                split_dir / f"{kind}.{ext}",
+                folder / name,
                 fmt,
                 required,
             )
@@ -288,115 +318,27 @@ def _write_version(
         if split is None or label_col is None:
             continue
         if dataset.task == "regression":
-            splits[split] = label_statistics(warehouse, relation, where, label_col)
+            facts = label_statistics(warehouse, relation, where, label_col)
         else:
             counts = warehouse.rows(
                 f"select {q(label_col)}, count(*) from {relation} {where} group by 1 order by 1"
             )
-            splits[split] = {
-                "rows": sum(n for _, n in counts),
-                "labels": {str(label): n for label, n in counts},
-            }
+            facts = SplitFacts(
+                rows=sum(n for _, n in counts),
+                labels={str(label): n for label, n in counts},
+            )
         for column in dataset.role("as_of")[:1]:
             # The time the split covers: under a time split, train ends
             # before validation starts.
             first, last = warehouse.rows(
                 f"select min({q(column.name)}), max({q(column.name)}) from {relation} {where}"
             )[0]
-            splits[split]["as_of_range"] = [str(first), str(last)]
-    writer = warehouse.writer
-    provenance = _provenance(warehouse, dataset)
-    step("checksums")
-    for path in sorted(p for p in folder.rglob(f"*.{ext}")):
-        files.append(
-            {
-                "path": path.relative_to(folder).as_posix(),
-                "bytes": path.stat().st_size,
-                "sha256": sha256_of(path),
-            }
-        )
-    tests = [{k: v for k, v in asdict(t).items() if k != "parents"} for t in dataset.tests]
-    latest = dataset.record.latest if dataset.record else None
-    summary: dict[str, int] = {}
-    for t in dataset.tests:
-        summary[t.status] = summary.get(t.status, 0) + 1
-    manifest = {
-        "trainset_version": __version__,
-        "dataset": dataset.name,
-        "version": dataset.version,
-        "latest_version": dataset.latest_version,
-        "description": dataset.description,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "format": fmt,
-        # Which engine wrote the files: checksums differ between writers,
-        # the content does not.
-        "writer": writer,
-        "dbt": {
-            "unique_id": dataset.unique_id,
-            "relation": dataset.relation,
-            "dbt_version": dataset.dbt_version,
-            "adapter": dataset.adapter,
-            "target": dataset.dbt_target,
-            "invocation_id": dataset.invocation_id,
-            "built_at": dataset.generated_at,
-            # The newest build that tried the dataset: another invocation
-            # than the one above when --allow-failed-tests exported an
-            # earlier build because the newest one failed or skipped it.
-            "latest_attempt": {
-                "invocation_id": latest.invocation_id,
-                "status": latest.status,
-                "started_at": latest.when,
-            }
-            if latest
-            else None,
-        },
-        "git": _git_state(project_dir),
-        "vars": dataset.vars,
-        "columns": [
-            {
-                "name": c.name,
-                "role": c.role,
-                "data_type": types.get(c.name, c.data_type),
-                "description": c.description,
-            }
-            for c in dataset.columns
-        ],
-        "all_null_features": all_null,
-        # classification: splits count the labels; regression: splits give
-        # the label's statistics (label_stats).
-        "task": "scoring" if split_col is None else dataset.task,
-        "roles": {
-            "id": id_col,
-            "label": label_col,
-            "split": split_col,
-            "features": feature_cols,
-        },
-        "splits": splits,
-        "files": files,
-        "tests": {"summary": summary, "results": tests},
-        "exposures": dataset.exposures,
-        # What the build's inputs were: the taxonomy, the raw tables found.
-        "provenance": provenance,
-        "allow_failed_tests": allow_failed_tests,
-        "failing_tests_overridden": [t.name for t in dataset.failing_tests]
-        if allow_failed_tests
-        else [],
-        "csv_safe": csv_safe,
-        "csv_formula_cells": formula_cells,
-    }
-    if split_col is None:
-        manifest["rows"] = total
-    step("manifest and card")
-    _write_manifest(folder, manifest)
-    return manifest
+            facts.as_of_range = [str(first), str(last)]
+        splits[split] = facts
+    return WrittenFiles(types, splits, total, all_null, formula_cells)
 
 
-def _write_manifest(folder: Path, manifest: dict) -> None:
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
-    (folder / "README.md").write_text(render_card(manifest))
-
-
-def scoring_check(project_dir: Path, dataset: Dataset, dbt_target: Path | None) -> dict:
+def scoring_check(project_dir: Path, dataset: Dataset, dbt_target: Path | None) -> Scores:
     """The training dataset a scoring model names, whose features it must
     give in the same order; refused in one line otherwise."""
     scores = dataset.scores or {}
@@ -416,10 +358,10 @@ def scoring_check(project_dir: Path, dataset: Dataset, dbt_target: Path | None) 
             f"{dataset.name}'s features ({', '.join(given)}) are not {training.name} "
             f"v{training.version}'s ({', '.join(wanted)}) in the same order"
         )
-    return {"dataset": training.name, "version": training.version, "features": wanted}
+    return Scores(dataset=training.name, version=training.version, features=wanted)
 
 
-def _provenance(warehouse, dataset: Dataset) -> dict[str, list[dict]]:
+def _provenance(warehouse: Warehouse, dataset: Dataset) -> dict[str, list[dict[str, Any]]]:
     """The rows of the models that describe the build's inputs, by kind."""
     found = {}
     for kind, relation in sorted(dataset.provenance.items()):
@@ -440,7 +382,9 @@ def _literal(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _null_counts(warehouse, relation: str, columns: list[str]) -> tuple[dict[str, int], int]:
+def _null_counts(
+    warehouse: Warehouse, relation: str, columns: list[str]
+) -> tuple[dict[str, int], int]:
     """Nulls per column, and rows. The columns with none are required:
     DuckDB's writer marks them so in Parquet (it knows from its
     statistics); Spark's writer is told."""
@@ -453,7 +397,7 @@ def _null_counts(warehouse, relation: str, columns: list[str]) -> tuple[dict[str
     return dict(zip(columns, counts[1:], strict=True)), counts[0]
 
 
-def label_statistics(warehouse, relation: str, where: str, label: str) -> dict:
+def label_statistics(warehouse: Warehouse, relation: str, where: str, label: str) -> SplitFacts:
     """A numeric label's rows and statistics in one split, rounded to 6
     decimals so that both engines write the same figures."""
     c = warehouse.quote(label)
@@ -462,14 +406,8 @@ def label_statistics(warehouse, relation: str, where: str, label: str) -> dict:
         f"select count(*), avg({c}), stddev_samp({c}), min({c}), {quartiles}, max({c}) "
         f"from {relation} {where}"
     )[0]
-    names = ("mean", "std", "min", "p25", "median", "p75", "max")
-    return {
-        "rows": row[0],
-        "label_stats": {
-            name: None if value is None else round(float(value), 6)
-            for name, value in zip(names, row[1:], strict=True)
-        },
-    }
+    stats = [None if value is None else round(float(value), 6) for value in row[1:]]
+    return SplitFacts(rows=row[0], label_stats=LabelStats(*stats))
 
 
 def _is_text(data_type: str) -> bool:
@@ -488,32 +426,40 @@ def _neutralised(quoted: str, data_type: str) -> str:
     )
 
 
-def _formula_cells(warehouse, relation: str, where: str, text: list[str]) -> int:
+def _formula_cells(warehouse: Warehouse, relation: str, where: str, text: list[str]) -> int:
     """Cells of the text columns that a spreadsheet would run as formulas."""
     prefixes = ", ".join(_literal(p) for p in FORMULA_PREFIXES)
     # coalesce: DuckDB's count_if over nothing but nulls is null, not 0.
     terms = " + ".join(
         f"coalesce(count_if(left({warehouse.quote(c)}, 1) in ({prefixes})), 0)" for c in text
     )
-    return warehouse.rows(f"select {terms} from {relation} {where}")[0][0]
+    return int(warehouse.rows(f"select {terms} from {relation} {where}")[0][0])
 
 
-def _data_checksums(manifest: dict) -> dict[str, str]:
-    return {f["path"]: f["sha256"] for f in manifest["files"]}
+def _existing(target: Path) -> Manifest | None:
+    """The manifest already in target; None when there is none, or one this
+    trainset cannot read (then the version is replaced only with --force)."""
+    if not (target / MANIFEST_FILE).is_file():
+        return None
+    try:
+        return read_manifest(target)
+    except TrainsetError:
+        return None
 
 
-def _publish(temporary: Path, target: Path, manifest: dict, force: bool) -> ExportResult:
+def _publish(temporary: Path, target: Path, manifest: Manifest, force: bool) -> ExportResult:
     if target.is_symlink():
         raise TrainsetError(f"refusing to replace {target}: it is a symbolic link")
     if target.exists():
-        existing_path = target / "manifest.json"
-        existing = json.loads(existing_path.read_text()) if existing_path.is_file() else None
+        # The same data, whatever wrote the manifest (an older trainset, an
+        # earlier schema version): the version is unchanged.
+        existing = _existing(target)
         same = (
             existing is not None
-            and _data_checksums(existing) == _data_checksums(manifest)
+            and same_content(existing, manifest)
             and not verify_export(target, raise_on_error=False)
         )
-        if same:
+        if same and existing is not None:
             return ExportResult(target, "unchanged", existing)
         if not force:
             raise TrainsetError(
@@ -531,31 +477,3 @@ def _publish(temporary: Path, target: Path, manifest: dict, force: bool) -> Expo
         return ExportResult(target, "replaced", manifest)
     os.rename(temporary, target)
     return ExportResult(target, "written", manifest)
-
-
-def verify_export(path: Path, raise_on_error: bool = True) -> list[str]:
-    """Re-hash an exported version against its manifest; the problems found.
-
-    Raises TrainsetError naming the first bad file when raise_on_error.
-    """
-    path = Path(path)
-    manifest_path = path / "manifest.json"
-    if not manifest_path.is_file():
-        problems = [f"{manifest_path}: missing"]
-    else:
-        try:
-            manifest = json.loads(manifest_path.read_text())
-            entries = manifest["files"]
-        except (json.JSONDecodeError, KeyError, TypeError):
-            entries = None
-        problems = [] if entries is not None else [f"{manifest_path}: not a trainset manifest"]
-        for entry in entries or []:
-            file = path / entry["path"]
-            if not file.is_file():
-                problems.append(f"{file}: missing")
-            elif file.stat().st_size != entry["bytes"] or sha256_of(file) != entry["sha256"]:
-                problems.append(f"{file}: checksum mismatch")
-    if problems and raise_on_error:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise TrainsetError(f"verify failed: {problems[0]}{more}")
-    return problems

@@ -2,45 +2,36 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from trainset.errors import TrainsetError
+from trainset.manifest import FEATURES, LABELS, Manifest, read_manifest, verify_export
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
-def read_manifest(path: Path) -> dict:
-    manifest = Path(path) / "manifest.json"
-    if not manifest.is_file():
-        raise TrainsetError(f"{path} is not an exported dataset version (no manifest.json)")
-    return json.loads(manifest.read_text())
-
-
-# Numeric type names as DuckDB and Spark write them (INTEGER, bigint,
-# DOUBLE, decimal(18,2), ...), matched upper-case inside the type.
-NUMERIC_TYPES = ("INT", "DECIMAL", "DOUBLE", "FLOAT", "REAL", "NUMERIC", "BIGINT", "LONG")
-
-
-def is_numeric(data_type: str | None) -> bool:
-    return any(t in (data_type or "").upper() for t in NUMERIC_TYPES)
-
-
-def require_training(manifest: dict, path: Path) -> dict:
+def require_training(manifest: Manifest, path: Path) -> Manifest:
     """The manifest of a training export; a scoring export (features only)
     is refused in one line."""
-    scores = manifest.get("scores")
+    scores = manifest.scores
     if scores:
         raise TrainsetError(
             f"{path} is a scoring export (features only, no labels or splits): this reads "
-            f"a training export, such as {scores['dataset']} v{scores['version']}; "
+            f"a training export, such as {scores.dataset} v{scores.version}; "
             "load it with trainset.load_scoring"
         )
     return manifest
 
 
-def task_of(manifest: dict) -> str:
-    """classification or regression; exports older than the task key are
-    classifications."""
-    return manifest.get("task", "classification")
+def read_training(path: Path, verify: bool = True) -> Manifest:
+    """The manifest of the training export at path, its files' checksums
+    checked first (unless the caller has just done so)."""
+    manifest = require_training(read_manifest(path), path)
+    if verify:
+        verify_export(path)
+    return manifest
 
 
 def _duckdb_type(data_type: str | None) -> str:
@@ -49,20 +40,17 @@ def _duckdb_type(data_type: str | None) -> str:
     return {"string": "varchar", "int": "integer", "long": "bigint"}.get(text, text)
 
 
-def split_reader_sql(path: Path, kind: str, split: str | None, manifest: dict) -> str:
+def split_reader_sql(path: Path, kind: str, split: str | None, manifest: Manifest) -> str:
     """The DuckDB table function that reads one split's features or labels
     (split None: a scoring export's one features file)."""
-    fmt = manifest["format"]
-    file = Path(path) / split / f"{kind}.{fmt}" if split else Path(path) / f"{kind}.{fmt}"
+    fmt = manifest.format
+    file = Path(path) / manifest.data_file(kind, split)
     if not file.is_file():
-        known = ", ".join(manifest["splits"])
+        known = ", ".join(manifest.splits)
         raise TrainsetError(f"no split {split!r} in {path} (splits: {known})")
-    types = {c["name"]: _duckdb_type(c["data_type"]) for c in manifest["columns"]}
-    roles = manifest["roles"]
-    names = [
-        roles["id"],
-        *(roles["features"] if kind == "features" else [roles["label"]]),
-    ]
+    types = {c.name: _duckdb_type(c.data_type) for c in manifest.columns}
+    roles = manifest.roles
+    names = [roles.id, *(roles.features if kind == FEATURES else [manifest.label])]
     columns = "{" + ", ".join(f"'{n}': '{types[n]}'" for n in names) + "}"
     literal = "'" + str(file).replace("'", "''") + "'"
     return {
@@ -74,34 +62,32 @@ def split_reader_sql(path: Path, kind: str, split: str | None, manifest: dict) -
     }[fmt]
 
 
-def read_split_file(path: Path, kind: str, split: str | None, manifest: dict):
+def read_split_file(path: Path, kind: str, split: str | None, manifest: Manifest) -> pd.DataFrame:
     """One split's features or labels as a pandas DataFrame, types intact."""
     import duckdb
 
     reader = split_reader_sql(path, kind, split, manifest)
     with duckdb.connect() as con:
-        frame = con.sql(f"select * from {reader}").df()
-    return frame.set_index(manifest["roles"]["id"])
+        frame: pd.DataFrame = con.sql(f"select * from {reader}").df()
+    return frame.set_index(manifest.roles.id)
 
 
-def load(path: str | Path, split: str = "train", verify: bool = True):
+def load(
+    path: str | Path, split: str = "train", verify: bool = True
+) -> tuple[pd.DataFrame, pd.Series[Any]]:
     """(X, y) of one split: a DataFrame of features and a Series of labels,
     both indexed by the id, after checking every file's checksum (unless
     the caller has just done so)."""
-    from trainset.export import verify_export
-
     path = Path(path)
-    manifest = require_training(read_manifest(path), path)
-    if verify:
-        verify_export(path)
-    features = read_split_file(path, "features", split, manifest)
-    labels = read_split_file(path, "labels", split, manifest)
+    manifest = read_training(path, verify)
+    features = read_split_file(path, FEATURES, split, manifest)
+    labels = read_split_file(path, LABELS, split, manifest)
     if not features.index.equals(labels.index):
         raise TrainsetError(f"{path}/{split}: features and labels hold different ids")
-    return features, labels[manifest["roles"]["label"]]
+    return features, labels[manifest.label]
 
 
-def load_hf(path: str | Path):
+def load_hf(path: str | Path) -> Any:
     """A Hugging Face DatasetDict, one Dataset per split, with the label as
     a ClassLabel (a float for a regression), after checking every file's
     checksum."""
@@ -111,22 +97,18 @@ def load_hf(path: str | Path):
         raise TrainsetError(
             "load_hf needs the Hugging Face datasets package: pip install datasets"
         ) from None
-    from trainset.export import verify_export
-
     path = Path(path)
-    manifest = require_training(read_manifest(path), path)
-    verify_export(path)
-    label = manifest["roles"]["label"]
-    regression = task_of(manifest) == "regression"
+    manifest = read_training(path)
+    label = manifest.label
+    regression = manifest.regression
     if regression:
         label_type = datasets.Value("float64")
     else:
-        names = sorted({str(v) for s in manifest["splits"].values() for v in s["labels"]})
-        label_type = datasets.ClassLabel(names=names)
+        label_type = datasets.ClassLabel(names=manifest.class_labels())
     splits = {}
-    for split in manifest["splits"]:
-        features = read_split_file(path, "features", split, manifest)
-        labels = read_split_file(path, "labels", split, manifest)
+    for split in manifest.splits:
+        features = read_split_file(path, FEATURES, split, manifest)
+        labels = read_split_file(path, LABELS, split, manifest)
         frame = features.join(labels).reset_index()
         frame[label] = frame[label].astype(float if regression else str)
         dataset = datasets.Dataset.from_pandas(frame, preserve_index=False)
@@ -134,15 +116,13 @@ def load_hf(path: str | Path):
     return datasets.DatasetDict(splits)
 
 
-def load_scoring(path: str | Path, verify: bool = True):
+def load_scoring(path: str | Path, verify: bool = True) -> pd.DataFrame:
     """A scoring export's features, indexed by the id, with its columns in
     the order of the training dataset's features (what a pipeline fitted
     on `load(...)` of that dataset expects), after checking checksums."""
-    from trainset.export import verify_export
-
     path = Path(path)
     manifest = read_manifest(path)
-    scores = manifest.get("scores")
+    scores = manifest.scores
     if not scores:
         raise TrainsetError(
             f"{path} is not a scoring export (its manifest names no training dataset): "
@@ -150,25 +130,21 @@ def load_scoring(path: str | Path, verify: bool = True):
         )
     if verify:
         verify_export(path)
-    features = read_split_file(path, "features", None, manifest)
-    return features[scores["features"]]
+    features = read_split_file(path, FEATURES, None, manifest)
+    return features[scores.features]
 
 
-def load_all(path: str | Path, verify: bool = True):
+def load_all(path: str | Path, verify: bool = True) -> tuple[pd.DataFrame, Manifest]:
     """Every split in one DataFrame (features, label and a `split` column),
     indexed by the id; with the manifest. For the look-at-the-data tools."""
     import pandas as pd
 
-    from trainset.export import verify_export
-
     path = Path(path)
-    manifest = require_training(read_manifest(path), path)
-    if verify:
-        verify_export(path)
+    manifest = read_training(path, verify)
     frames = []
-    for split in manifest["splits"]:
-        features = read_split_file(path, "features", split, manifest)
-        labels = read_split_file(path, "labels", split, manifest)
+    for split in manifest.splits:
+        features = read_split_file(path, FEATURES, split, manifest)
+        labels = read_split_file(path, LABELS, split, manifest)
         frame = features.join(labels)
         frame["split"] = split
         frames.append(frame)

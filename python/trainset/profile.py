@@ -23,7 +23,6 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from trainset.baseline import SEED
 from trainset.compare import (
     is_number,
     ks_statistic,
@@ -32,8 +31,9 @@ from trainset.compare import (
     numeric_stats_sql,
     schema_changes,
 )
-from trainset.load import task_of
+from trainset.manifest import Manifest
 from trainset.scan import (
+    SEED,
     attach,
     connect,
     empty_features,
@@ -126,25 +126,24 @@ def distinctive_tokens(texts, labels, top: int = 8) -> dict[str, list[str]]:
     return result
 
 
-def _label_chart(manifests: list[tuple[str, dict]]) -> str:
+def _label_chart(manifests: list[tuple[str, Manifest]]) -> str:
     import numpy as np
 
     fig, ax = _figure(8, 3.4)
-    labels = sorted(
-        {lab for _, m in manifests for s in m["splits"].values() for lab in s["labels"]}
-    )
+    labels = sorted({lab for _, m in manifests for lab in m.class_labels()})
     series = [
         (f"{name} {split}" if len(manifests) > 1 else split, facts)
         for name, m in manifests
-        for split, facts in m["splits"].items()
+        for split, facts in m.splits.items()
     ]
     width = 0.8 / max(len(series), 1)
     x = np.arange(len(labels))
     for i, (name, facts) in enumerate(series):
-        total = facts["rows"] or 1
+        total = facts.rows or 1
+        counts = facts.labels or {}
         ax.bar(
             x + i * width,
-            [facts["labels"].get(lab, 0) / total for lab in labels],
+            [counts.get(lab, 0) / total for lab in labels],
             width,
             label=name,
         )
@@ -362,24 +361,28 @@ def _feature_section(con, column: str, kind: str, splits: list[str], group: str,
 
 
 def _text_sample(
-    con, manifest: dict, text_columns: list[str], seed: int = SEED, quartiles: str | None = None
+    con,
+    manifest: Manifest,
+    text_columns: list[str],
+    seed: int = SEED,
+    quartiles: str | None = None,
 ) -> dict:
     """The rows the distinctive tokens are computed on: all of them, or a
     seeded sample stratified by label (or by label quartile, the SQL
     quartiles, for a numeric label); and how the page says so."""
-    roles = manifest["roles"]
-    relation, group, by = "rows", roles["label"], "label"
+    ident = manifest.roles.id
+    relation, group, by = "rows", manifest.label, "label"
     if quartiles is not None:
         relation = f"(select *, {quartiles} as {QUARTILE} from rows)"
         group, by = QUARTILE, "label quartile"
-    columns = ", ".join(quote(c) for c in [roles["id"], *text_columns, group])
+    columns = ", ".join(quote(c) for c in [ident, *text_columns, group])
     (total,) = fetch(con, "select count(*) from rows")[0]
-    order = f"order by {quote(roles['id'])}"
+    order = f"order by {quote(ident)}"
     if total <= TOKEN_SAMPLE:
         frame = con.execute(f"select {columns} from {relation} {order}").df()
         said = f"computed on all {total:,} rows"
     else:
-        inner = sample_sql(relation, roles["id"], TOKEN_SAMPLE, seed, group)
+        inner = sample_sql(relation, ident, TOKEN_SAMPLE, seed, group)
         frame = con.execute(f"select {columns} from ({inner}) {order}").df()
         said = (
             f"computed on a sample of {len(frame):,} of {total:,} rows "
@@ -445,20 +448,19 @@ def _label_drift(con, label: str, splits: list[str]) -> str:
     )
 
 
-def _split_order(manifest: dict) -> str:
-    whens = " ".join(f"when {literal(s)} then {i}" for i, s in enumerate(manifest["splits"]))
+def _split_order(manifest: Manifest) -> str:
+    whens = " ".join(f"when {literal(s)} then {i}" for i, s in enumerate(manifest.splits))
     return f"case split {whens} end"
 
 
 def _problems(
-    con, manifest: dict, text_columns: list[str], label: str, spread: float | None = None
+    con, manifest: Manifest, text_columns: list[str], label: str, spread: float | None = None
 ) -> str:
     """Duplicates, conflicting labels and extreme texts. A numeric label
     (spread: its interquartile range) conflicts when identical texts carry
     labels further apart than spread."""
-    roles = manifest["roles"]
-    ident = quote(roles["id"])
-    features = ", ".join(quote(f) for f in roles["features"])
+    ident = quote(manifest.roles.id)
+    features = ", ".join(quote(f) for f in manifest.roles.features)
     order = f"{_split_order(manifest)}, {ident}"
     first_text = [quote(c) for c in text_columns[:1]]
     parts = []
@@ -750,11 +752,11 @@ def _audit_section(path: Path, full_text=None, regression: bool = False) -> str:
     )
 
 
-def _compare_labels(con, manifest: dict, other: dict) -> list[str]:
+def _compare_labels(con, manifest: Manifest, other: Manifest) -> list[str]:
     """The label's shift from the other version to this one: class shares
     and their total variation, or a number's statistics and the
     Kolmogorov-Smirnov statistic."""
-    task, other_task = task_of(manifest), task_of(other)
+    task, other_task = manifest.task, other.task
     if task != other_task:
         return [f"<p>Not compared: this version is a {task}, the other a {other_task}.</p>"]
     if task == "classification":
@@ -769,13 +771,13 @@ def _compare_labels(con, manifest: dict, other: dict) -> list[str]:
             f"<div><h4>other version</h4>{_label_chart([('other', other)])}</div>",
             "</div>",
         ]
-    splits = list(dict.fromkeys([*other["splits"], *manifest["splits"]]))
+    splits = list(dict.fromkeys([*other.splits, *manifest.splits]))
     shift = numeric_label_shift(
         con,
         "other",
         "rows",
-        f"cast({quote(other['roles']['label'])} as double)",
-        f"cast({quote(manifest['roles']['label'])} as double)",
+        f"cast({quote(other.label)} as double)",
+        f"cast({quote(manifest.label)} as double)",
         splits,
     )
 
@@ -801,10 +803,10 @@ def _compare_labels(con, manifest: dict, other: dict) -> list[str]:
     ]
 
 
-def _compare_section(con, manifest, other_manifest, other_path) -> str:
+def _compare_section(con, manifest: Manifest, other_manifest: Manifest, other_path) -> str:
     changes = schema_changes(other_manifest, manifest)
-    ident = quote(manifest["roles"]["id"])
-    other_ident = quote(other_manifest["roles"]["id"])
+    ident = quote(manifest.roles.id)
+    other_ident = quote(other_manifest.roles.id)
     added, removed, kept = fetch(
         con,
         f"""
@@ -816,7 +818,7 @@ def _compare_section(con, manifest, other_manifest, other_path) -> str:
     )[0]
     parts = [
         f"<p>Against <code>{_esc(other_path)}</code> "
-        f"({_esc(other_manifest['dataset'])} v{other_manifest['version']}).</p>",
+        f"({_esc(other_manifest.dataset)} v{other_manifest.version}).</p>",
         "<h3>Rows</h3>",
         _table(["added", "removed", "kept"], [[added, removed, kept]]),
         "<h3>Columns</h3>",
@@ -838,7 +840,7 @@ def _compare_section(con, manifest, other_manifest, other_path) -> str:
         "<h3>Label distribution shift</h3>",
         *_compare_labels(con, manifest, other_manifest),
     ]
-    shared = [c for c in manifest["roles"]["features"] if c in other_manifest["roles"]["features"]]
+    shared = [c for c in manifest.roles.features if c in other_manifest.roles.features]
     feature_rows = []
     if shared:
         nulls = ", ".join(
@@ -883,39 +885,35 @@ def render_profile(
     con = connect()
     # Read once: every section scans the rows again.
     manifest = attach(con, path, table=True)
-    label = manifest["roles"]["label"]
-    regression = task_of(manifest) == "regression"
-    splits = list(manifest["splits"])
+    label = manifest.label
+    regression = manifest.regression
+    splits = list(manifest.splits)
     train = "split = 'train'" if "train" in splits else "true"
     kinds = feature_kinds_sql(con, manifest, f"(select * from rows where {train})")
     empty = empty_features(manifest)
     kinds = {c: k for c, k in kinds.items() if c not in empty}
     text_columns = [c for c, k in kinds.items() if k == "text"]
-    title = f"{manifest['dataset']} v{manifest['version']}"
+    title = f"{manifest.dataset} v{manifest.version}"
     body = [
         f"<h1>Profile of {_esc(title)}</h1>",
         "<nav>" + "".join(f'<a href="#{s}">{s}</a>' for s in SECTIONS) + "</nav>",
     ]
 
     step("overview")
-    tests = manifest["tests"]
+    tests = manifest.tests
     body += [
         '<section id="overview"><h2>Overview</h2>',
-        _table(["split", "rows"], [[s, f["rows"]] for s, f in manifest["splits"].items()]),
+        _table(["split", "rows"], [[s, f.rows] for s, f in manifest.splits.items()]),
         *(
             ["<h3>Label distribution by split</h3>", *_numeric_parts(con, label, splits)]
             if regression
             else ["<h3>Labels by split</h3>", _label_chart([("this", manifest)])]
         ),
         "<h3>dbt tests</h3>",
-        _table(["status", "tests"], sorted(tests["summary"].items())),
+        _table(["status", "tests"], sorted(tests.summary.items())),
         _table(
             ["test", "status", "failing rows"],
-            [
-                [t["name"], t["status"], t["failures"]]
-                for t in tests["results"]
-                if t["status"] != "pass"
-            ],
+            [[t.name, t.status, t.failures] for t in tests.results if t.status != "pass"],
         ),
         "</section>",
     ]
@@ -958,7 +956,7 @@ def render_profile(
     def full_text(ids: list[str]) -> dict[str, str]:
         """The audit's text of each id: its text features joined by ' | '."""
         joined = " || ' | ' || ".join(f"coalesce({quote(c)}, '')" for c in text_columns) or "''"
-        ident = f"cast({quote(manifest['roles']['id'])} as varchar)"
+        ident = f"cast({quote(manifest.roles.id)} as varchar)"
         return dict(
             fetch(
                 con,

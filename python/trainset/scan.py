@@ -7,47 +7,31 @@ DuckDB, and only aggregates or a stated, seeded sample come back.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
+from typing import Any
 
-from trainset.baseline import SEED, kind_of
 from trainset.errors import TrainsetError
-from trainset.load import is_numeric, read_manifest, require_training, split_reader_sql, task_of
+from trainset.load import read_training, split_reader_sql
+from trainset.manifest import FEATURES, LABELS, Manifest, declared_kinds, kind_of
 
 MACROS = Path(__file__).resolve().parents[2] / "macros"
 # The files that define the dbt tests' text key, and the macros it calls.
 TEXT_KEY_FILES = ("normalize_text.sql", "trim_whitespace.sql", "regexp.sql")
 # A regression's sample is stratified on this many quantile bins of its label.
 LABEL_BINS = 10
-
-if TYPE_CHECKING:
-    import duckdb
-    import jinja2.runtime
-    import pandas as pd
-
-
-class SampleFacts(TypedDict):
-    """What load_sample read: the whole split, or a seeded sample of it."""
-
-    split: str
-    rows: int
-    of_rows: int
-    sampled: bool
-    seed: int
-    max_rows: int | None
-    strata: NotRequired[str]  # a regression's: the label's quantile bins
+# The seed of every sample: the baseline's, the audit's and the profile's.
+SEED = 0
 
 
 def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def literal(value: object) -> str:
+def literal(value) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def connect() -> duckdb.DuckDBPyConnection:
+def connect():
     """An in-memory DuckDB connection, held to the build's memory limit:
     what does not fit spills to a temporary folder."""
     import os
@@ -65,32 +49,23 @@ def connect() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def fetch(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
+def fetch(con, sql: str) -> list[tuple]:
     return con.execute(sql).fetchall()
 
 
 def attach(
-    con: duckdb.DuckDBPyConnection,
-    path: str | Path,
-    name: str = "rows",
-    verify: bool = True,
-    table: bool = False,
-) -> dict[str, Any]:
+    con: Any, path: str | Path, name: str = "rows", verify: bool = True, table: bool = False
+) -> Manifest:
     """Create view NAME over every split of the export at path (features,
     label and a `split` column), or a temporary table for a caller that
     scans it many times; return the manifest."""
-    from trainset.export import verify_export
-
     path = Path(path)
-    manifest = require_training(read_manifest(path), path)
-    if verify:
-        verify_export(path)
-    roles = manifest["roles"]
-    ident, label = quote(roles["id"]), quote(roles["label"])
+    manifest = read_training(path, verify)
+    ident, label = quote(manifest.roles.id), quote(manifest.label)
     parts = []
-    for split in manifest["splits"]:
-        features = split_reader_sql(path, "features", split, manifest)
-        labels = split_reader_sql(path, "labels", split, manifest)
+    for split in manifest.splits:
+        features = split_reader_sql(path, FEATURES, split, manifest)
+        labels = split_reader_sql(path, LABELS, split, manifest)
         parts.append(
             f"select f.*, l.{label}, {literal(split)} as split "
             f"from {features} as f inner join {labels} as l on f.{ident} = l.{ident}"
@@ -100,35 +75,31 @@ def attach(
     return manifest
 
 
-def empty_features(manifest: dict[str, Any]) -> list[str]:
+def empty_features(manifest: Manifest) -> list[str]:
     """Features with no value in any row (an optional raw table was absent):
     profile and baseline leave them out, and say so."""
-    return list(manifest.get("all_null_features") or [])
+    return list(manifest.all_null_features)
 
 
-def feature_kinds_sql(
-    con: duckdb.DuckDBPyConnection, manifest: dict[str, Any], relation: str
-) -> dict[str, str]:
+def feature_kinds_sql(con: Any, manifest: Manifest, relation: str) -> dict[str, str]:
     """text, categorical or numeric for each feature column, read from a
-    relation: the rule of baseline.feature_kinds, computed in DuckDB."""
-    types = {c["name"]: (c["data_type"] or "").upper() for c in manifest["columns"]}
-    features: list[str] = manifest["roles"]["features"]
-    measured = [c for c in features if not is_numeric(types[c])]
-    kinds = dict.fromkeys(features, "numeric")  # the measured ones replaced below
+    relation: the rule of manifest.feature_kinds, computed in DuckDB."""
+    kinds = declared_kinds(manifest)
+    measured = [c for c, kind in kinds.items() if kind is None]
     if measured:
         select = ", ".join(
             f"count({quote(c)}), count(distinct cast({quote(c)} as varchar)), "
             f"avg(length(cast({quote(c)} as varchar)))"
             for c in measured
         )
-        [row] = con.execute(f"select {select} from {relation}").fetchall()  # an aggregate
+        row = con.execute(f"select {select} from {relation}").fetchone()
         for i, column in enumerate(measured):
             n, distinct, mean_length = row[3 * i : 3 * i + 3]
             kinds[column] = kind_of(n, distinct, mean_length)
-    return kinds
+    return {c: kind or "categorical" for c, kind in kinds.items()}
 
 
-def _text_key_macros() -> jinja2.environment.TemplateModule:
+def _text_key_macros():
     """The dbt project's own text_key macro, rendered for DuckDB by Jinja:
     the one definition the dbt tests and the Python side both read."""
     import jinja2
@@ -136,13 +107,12 @@ def _text_key_macros() -> jinja2.environment.TemplateModule:
     files = [MACROS / name for name in TEXT_KEY_FILES]
     if not all(f.is_file() for f in files):
         raise TrainsetError(f"the dbt macros that define the text key are missing from {MACROS}")
-    module: dict[str, jinja2.environment.TemplateModule] = {}
+    module = {}
 
     class Adapter:
         @staticmethod
-        def dispatch(name: str, _package: str | None = None) -> jinja2.runtime.Macro:
-            macro: jinja2.runtime.Macro = getattr(module["m"], f"duckdb__{name}")
-            return macro
+        def dispatch(name, _package=None):
+            return getattr(module["m"], f"duckdb__{name}")
 
     env = jinja2.Environment(extensions=["jinja2.ext.do"], undefined=jinja2.StrictUndefined)
     env.globals.update({"adapter": Adapter(), "return": lambda value: value})
@@ -152,9 +122,7 @@ def _text_key_macros() -> jinja2.environment.TemplateModule:
 
 def text_key_sql(columns: list[str], normalize: bool = True) -> str:
     """The SQL expression of the dbt tests' text key over columns."""
-    # A template module's macros are attributes that Jinja sets at run time.
-    text_key = getattr(_text_key_macros(), "text_key")  # noqa: B009
-    sql = text_key([quote(c) for c in columns], normalize)
+    sql = _text_key_macros().text_key([quote(c) for c in columns], normalize)
     return str(sql).strip()
 
 
@@ -200,41 +168,41 @@ def load_sample(
     split: str,
     max_rows: int | None,
     seed: int = SEED,
-    on_step: Callable[[str], object] | None = None,
-) -> tuple[pd.DataFrame, pd.Series[Any], SampleFacts]:
+    on_step=None,
+):
     """(X, y, facts) for one split: the whole split, or a stratified, seeded
     sample of at most about max_rows rows (strata: the classes, or for a
     regression the label's quantile bins); facts say which."""
     step = on_step or (lambda _: None)
     con = connect()
     manifest = attach(con, path)
-    if split not in manifest["splits"]:
-        known = ", ".join(manifest["splits"])
+    if split not in manifest.splits:
+        known = ", ".join(manifest.splits)
         raise TrainsetError(f"no split {split!r} in {path} (splits: {known})")
-    roles = manifest["roles"]
+    ident, label = manifest.roles.id, manifest.label
     where = f"split = {literal(split)}"
-    [(total,)] = con.execute(f"select count(*) from rows where {where}").fetchall()
-    columns = ", ".join(quote(c) for c in [roles["id"], *roles["features"], roles["label"]])
-    regression = task_of(manifest) == "regression"
+    total = con.execute(f"select count(*) from rows where {where}").fetchone()[0]
+    columns = ", ".join(quote(c) for c in [ident, *manifest.roles.features, label])
+    regression = manifest.regression
     if max_rows is None or total <= max_rows:
         sql = f"select {columns} from rows where {where}"
     else:
         step(f"sampling {max_rows:,} of {total:,} {split} rows")
-        relation, stratify = "rows", roles["label"]
+        relation, stratify = "rows", label
         if regression:
             # A number has no classes: its quantile bins are the strata
             # (the id breaks ties, so the bins do not depend on row order).
             relation = (
-                f"(select *, ntile({LABEL_BINS}) over (order by {quote(roles['label'])}, "
-                f"{quote(roles['id'])}) as _label_bin from rows where {where})"
+                f"(select *, ntile({LABEL_BINS}) over (order by {quote(label)}, "
+                f"{quote(ident)}) as _label_bin from rows where {where})"
             )
             stratify = "_label_bin"
-        inner = sample_sql(relation, roles["id"], max_rows, seed, stratify, where)
+        inner = sample_sql(relation, ident, max_rows, seed, stratify, where)
         sql = f"select {columns} from ({inner})"
-    frame = con.execute(sql + f" order by {quote(roles['id'])}").df()
+    frame = con.execute(sql + f" order by {quote(ident)}").df()
     con.close()
-    frame = frame.set_index(roles["id"])
-    facts: SampleFacts = {
+    frame = frame.set_index(ident)
+    facts = {
         "split": split,
         "rows": len(frame),
         "of_rows": int(total),
@@ -244,5 +212,4 @@ def load_sample(
     }
     if regression:
         facts["strata"] = f"{LABEL_BINS} quantile bins of the label"
-    label = frame.pop(roles["label"])
-    return frame, label, facts
+    return frame, frame.pop(label), facts
