@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
     # (actual, predicted) label values of one split, for the plot.
     Points = dict[str, tuple[npt.NDArray[Any], npt.NDArray[Any]]]
+    # What reports progress: the command line's on_step.
+    Step = Callable[[str], None]
 
 MAX_TRAIN_ROWS = 200_000
 
@@ -211,7 +213,7 @@ def manifest_sha256(path: Path) -> str:
 
 def run_baseline(
     path: str | Path,
-    on_step: Callable[[str], None] | None = None,
+    on_step: Step | None = None,
     max_train_rows: int | None = MAX_TRAIN_ROWS,
     seed: int = SEED,
 ) -> dict[str, Any]:
@@ -275,7 +277,7 @@ PREDICTIONS_PNG = "predicted_vs_actual.png"
 
 
 def _scored_splits(
-    manifest: Manifest, path: Path, step: Callable[[str], None]
+    manifest: Manifest, path: Path, step: Step
 ) -> Iterator[tuple[str, pd.DataFrame, pd.Series[Any]]]:
     """(split, X, y) of validation and test, each read whole."""
     for split in ("validation", "test"):
@@ -287,11 +289,7 @@ def _scored_splits(
 
 
 def _classification_report(
-    manifest: Manifest,
-    pipeline: Pipeline,
-    y_train: pd.Series[Any],
-    path: Path,
-    step: Callable[[str], None],
+    manifest: Manifest, pipeline: Pipeline, y_train: pd.Series[Any], path: Path, step: Step
 ) -> dict[str, Any]:
     """Accuracy, macro-F1, F1 per label and the confusion matrix per split,
     beside the majority class of train."""
@@ -323,11 +321,7 @@ def _errors(y_true: npt.ArrayLike, y_pred: npt.ArrayLike) -> dict[str, float]:
 
 
 def _regression_report(
-    manifest: Manifest,
-    pipeline: Pipeline,
-    y_train: pd.Series[Any],
-    path: Path,
-    step: Callable[[str], None],
+    manifest: Manifest, pipeline: Pipeline, y_train: pd.Series[Any], path: Path, step: Step
 ) -> tuple[dict[str, Any], Points]:
     """MAE, RMSE and R² per split, beside predicting the median of train
     (the constant with the least absolute error there); and the (actual,
