@@ -11,17 +11,14 @@ one counts as masked only when masking replaces exactly it by one token.
 
 from __future__ import annotations
 
-import json
-import os
 import random
 import re
-import subprocess
 import uuid
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import BIN, PROJECT
+from conftest import Build, dbt
 from oracle import mask as oracle_mask
 
 from trainset.card import MASKING_PRECISION, _masking_text
@@ -29,34 +26,9 @@ from trainset.card import MASKING_PRECISION, _masking_text
 SEED = 15
 
 
-def compile_query(sql: str, workdir: Path, vars: dict | None = None) -> subprocess.CompletedProcess:
+def compile_query(sql: str, workdir: Path, vars: dict | None = None) -> Build:
     """dbt compile --inline for DuckDB, in a target and log folder of its own."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    command = [
-        str(BIN / "dbt"),
-        "compile",
-        "--quiet",
-        "--inline",
-        sql,
-        "--target-path",
-        str(workdir / "target"),
-        "--log-path",
-        str(workdir / "logs"),
-    ]
-    if vars:
-        command += ["--vars", json.dumps(vars)]
-    return subprocess.run(
-        command,
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        env={
-            **os.environ,
-            "DBT_PROFILES_DIR": str(PROJECT),
-            "TRAINSET_DB": str(workdir / "trainset.duckdb"),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        },
-    )
+    return dbt(["compile", "--quiet", "--inline", sql], workdir, vars)
 
 
 MASK_QUERY = (
@@ -68,7 +40,7 @@ MASK_QUERY = (
 def masker(workdir: Path, vars: dict | None = None):
     """A function from texts to (masked, contains_pii) pairs, by the real macros."""
     done = compile_query(MASK_QUERY, workdir, vars)
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.returncode == 0, done.output
     sql = done.stdout.strip()
 
     def run(texts: list[str | None]) -> list[tuple[str | None, bool]]:
@@ -566,4 +538,4 @@ def test_builtin_kinds_can_be_left_out(tmp_path):
 def test_bad_pattern_vars_stop_in_one_line(tmp_path, vars, message):
     done = compile_query("select {{ mask_pii('t') }} from (select 1 as t)", tmp_path, vars)
     assert done.returncode != 0
-    assert message in done.stdout + done.stderr
+    assert message in done.output

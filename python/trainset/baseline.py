@@ -13,7 +13,8 @@ import json
 from pathlib import Path
 
 from trainset.errors import TrainsetError
-from trainset.load import is_numeric, load, read_manifest, require_training, task_of
+from trainset.load import load, read_manifest, require_training, task_of
+from trainset.warehouse import is_numeric
 
 SEED = 0
 MAX_TRAIN_ROWS = 200_000

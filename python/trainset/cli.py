@@ -55,32 +55,14 @@ def _target_of(dbt_args: list[str]) -> str | None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    import importlib.util
-    import shutil
-
     from trainset.project import find_project, run_dbt
-    from trainset.warehouse import ensure_metastore_free, ensure_unlocked, profile_output
+    from trainset.warehouse import ensure_buildable
 
     project = find_project(args.project_dir)
-    # Say in one line what dbt would say in a block, or later.
-    target, output = profile_output(project, _target_of(args.dbt_args))
-    if output.get("type") == "duckdb":
-        ensure_unlocked(project)
-    elif output.get("type") == "spark":
-        needed = {"dbt-spark": "dbt.adapters.spark"}
-        if output.get("method") == "session":
-            needed["pyspark"] = "pyspark"
-        missing = [name for name, module in needed.items() if not importlib.util.find_spec(module)]
-        if missing:
-            raise TrainsetError(
-                f"target {target!r} needs {' and '.join(missing)}: run `make spark-setup`"
-            )
-        if output.get("method") == "session" and shutil.which("java") is None:
-            raise TrainsetError(f"target {target!r} runs Spark here, which needs Java 17")
-        ensure_metastore_free(project, output)
-    ok = run_dbt(["build", *args.dbt_args], project)
+    in_process = ensure_buildable(project, _target_of(args.dbt_args))
+    done = run_dbt(["build", *args.dbt_args], project, in_process=in_process)
     _show_failing_rows(project)
-    return 0 if ok else 1
+    return 0 if done.ok else 1
 
 
 def _show_failing_rows(project: Path) -> None:

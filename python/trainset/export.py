@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -25,8 +24,8 @@ from trainset import __version__, record
 from trainset.artifacts import Dataset, load_dataset
 from trainset.card import render_card
 from trainset.errors import TrainsetError
-from trainset.load import is_numeric
-from trainset.warehouse import EngineError, open_warehouse
+from trainset.project import git
+from trainset.warehouse import EngineError, is_numeric, is_text, open_warehouse
 
 FORMATS = {"parquet": "parquet", "csv": "csv", "jsonl": "jsonl"}
 SPLIT_ORDER = ("train", "validation", "test")
@@ -51,20 +50,8 @@ def sha256_of(path: Path) -> str:
 
 
 def _git_state(project_dir: Path) -> dict:
-    def git(*args: str) -> str | None:
-        try:
-            done = subprocess.run(
-                ["git", "-C", str(project_dir), *args],
-                capture_output=True,
-                text=True,
-                timeout=30,
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        return done.stdout.strip() if done.returncode == 0 else None
-
-    commit = git("rev-parse", "HEAD")
-    status = git("status", "--porcelain")
+    commit = git(["rev-parse", "HEAD"], project_dir, check=False, timeout=30)
+    status = git(["status", "--porcelain"], project_dir, check=False, timeout=30)
     return {"commit": commit, "dirty": bool(status) if status is not None else None}
 
 
@@ -282,7 +269,7 @@ def _write_version(
                 fmt,
                 required,
             )
-            text = [c for c in [id_col, *cols] if _is_text(types.get(c, ""))]
+            text = [c for c in [id_col, *cols] if is_text(types.get(c, ""))]
             if fmt == "csv" and not csv_safe and text:
                 formula_cells += _formula_cells(warehouse, relation, where, text)
         if split is None or label_col is None:
@@ -472,14 +459,9 @@ def label_statistics(warehouse, relation: str, where: str, label: str) -> dict:
     }
 
 
-def _is_text(data_type: str) -> bool:
-    """DuckDB says VARCHAR, Spark says string."""
-    return any(word in data_type.upper() for word in ("CHAR", "STRING", "TEXT"))
-
-
 def _neutralised(quoted: str, data_type: str) -> str:
     """A text column with formula-like cells prefixed by a quote."""
-    if not _is_text(data_type):
+    if not is_text(data_type):
         return quoted
     prefixes = ", ".join(_literal(p) for p in FORMULA_PREFIXES)
     return (

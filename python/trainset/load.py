@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from trainset.errors import TrainsetError
+from trainset.warehouse import duckdb_type
 
 
 def read_manifest(path: Path) -> dict:
@@ -13,15 +14,6 @@ def read_manifest(path: Path) -> dict:
     if not manifest.is_file():
         raise TrainsetError(f"{path} is not an exported dataset version (no manifest.json)")
     return json.loads(manifest.read_text())
-
-
-# Numeric type names as DuckDB and Spark write them (INTEGER, bigint,
-# DOUBLE, decimal(18,2), ...), matched upper-case inside the type.
-NUMERIC_TYPES = ("INT", "DECIMAL", "DOUBLE", "FLOAT", "REAL", "NUMERIC", "BIGINT", "LONG")
-
-
-def is_numeric(data_type: str | None) -> bool:
-    return any(t in (data_type or "").upper() for t in NUMERIC_TYPES)
 
 
 def require_training(manifest: dict, path: Path) -> dict:
@@ -43,12 +35,6 @@ def task_of(manifest: dict) -> str:
     return manifest.get("task", "classification")
 
 
-def _duckdb_type(data_type: str | None) -> str:
-    """A type DuckDB reads from text: the export's own types, or Spark's."""
-    text = (data_type or "varchar").lower()
-    return {"string": "varchar", "int": "integer", "long": "bigint"}.get(text, text)
-
-
 def split_reader_sql(path: Path, kind: str, split: str | None, manifest: dict) -> str:
     """The DuckDB table function that reads one split's features or labels
     (split None: a scoring export's one features file)."""
@@ -57,7 +43,7 @@ def split_reader_sql(path: Path, kind: str, split: str | None, manifest: dict) -
     if not file.is_file():
         known = ", ".join(manifest["splits"])
         raise TrainsetError(f"no split {split!r} in {path} (splits: {known})")
-    types = {c["name"]: _duckdb_type(c["data_type"]) for c in manifest["columns"]}
+    types = {c["name"]: duckdb_type(c["data_type"]) for c in manifest["columns"]}
     roles = manifest["roles"]
     names = [
         roles["id"],

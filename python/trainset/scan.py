@@ -11,7 +11,8 @@ from pathlib import Path
 
 from trainset.baseline import SEED, kind_of
 from trainset.errors import TrainsetError
-from trainset.load import is_numeric, read_manifest, require_training, split_reader_sql, task_of
+from trainset.load import read_manifest, require_training, split_reader_sql, task_of
+from trainset.warehouse import is_numeric
 
 MACROS = Path(__file__).resolve().parents[2] / "macros"
 # The files that define the dbt tests' text key, and the macros it calls.
