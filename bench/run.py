@@ -44,6 +44,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from trainset.project import dbt_command, dbt_environment, git
+
 PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 DOC = PROJECT / "docs" / "benchmarks.md"
@@ -69,15 +71,9 @@ COMMAND_TARGETS = {
 
 def models_build(vars_: dict) -> list:
     """dbt build of the models alone: no data tests, no unit tests."""
-    return [
-        BIN / "dbt",
-        "build",
-        "--exclude-resource-type",
-        "test",
-        "unit_test",
-        "--vars",
-        json.dumps(vars_),
-    ]
+    return dbt_command(
+        ["build", "--exclude-resource-type", "test", "unit_test", "--vars", json.dumps(vars_)]
+    )
 
 
 def generate_command(raw: Path, tickets: int) -> list:
@@ -216,13 +212,12 @@ def tree_rss(pid: int) -> int:
 
 def dbt_env(work: Path) -> dict:
     return {
-        "DBT_PROJECT_DIR": str(PROJECT),
+        **dbt_environment(PROJECT),
         "DBT_PROFILES_DIR": str(PROJECT),
         "TRAINSET_DB": str(work / "trainset.duckdb"),
         "DBT_TARGET_PATH": str(work / "target"),
         "TRAINSET_TEMP_DIR": str(work / "duckdb_tmp"),
         "TRAINSET_MEMORY_LIMIT": MEMORY_LIMIT,
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
 
 
@@ -249,7 +244,7 @@ def bench_size(tickets: int, root: Path, small_checks: bool) -> Size:
     s["export"] = run("export", export_command(work / "exports"), logs / "export.log", env)
     # Tests after the export: the export's gate reads the models' run.
     s["tests"] = run(
-        "tests", [BIN / "dbt", "test", "--vars", json.dumps(vars_)], logs / "tests.log", env
+        "tests", dbt_command(["test", "--vars", json.dumps(vars_)]), logs / "tests.log", env
     )
     if (work / "target" / "run_results.json").exists():
         size.dbt_tests_seconds = elapsed(work)
@@ -334,7 +329,7 @@ def bench_review(work: Path, vars_: str, logs: Path, env: dict) -> dict[str, Ste
     model edited (the kept base reused; the model and its children rebuilt)."""
     clone = work / "review-repo"
     shutil.rmtree(clone, ignore_errors=True)
-    subprocess.run(["git", "clone", "-q", str(PROJECT), str(clone)], check=True)
+    git(["clone", "-q", str(PROJECT), str(clone)], PROJECT)
 
     def review(out: str) -> list:
         return [

@@ -26,10 +26,11 @@ import shutil
 import sys
 from pathlib import Path
 
+from trainset.project import dbt_command
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import (
-    BIN,
     DOC,
     PROJECT,
     dbt_env,
@@ -82,7 +83,7 @@ def main() -> int:
     # Tests after the exports: the export's gate reads the models' run.
     steps["spark tests"] = run(
         "tests",
-        [BIN / "dbt", "test", "--target", "spark", "--vars", json.dumps(vars_)],
+        dbt_command(["test", "--target", "spark", "--vars", json.dumps(vars_)]),
         logs / "spark_tests.log",
         spark,
     )

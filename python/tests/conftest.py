@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -59,30 +58,23 @@ def dbt(
 ) -> Build:
     """Run dbt in a subprocess against a scratch DuckDB file and target
     (the DuckDB file of another build when db is given)."""
+    from trainset.project import run_dbt
+
     workdir.mkdir(parents=True, exist_ok=True)
     db = db or workdir / "trainset.duckdb"
     target = workdir / "target"
-    command = [
-        str(BIN / "dbt"),
-        *args,
-        "--target-path",
-        str(target),
-        "--log-path",
-        str(workdir / "logs"),
-    ]
+    command = [*args, "--target-path", str(target), "--log-path", str(workdir / "logs")]
     if vars:
         command += ["--vars", json.dumps(vars)]
-    full_env = {
-        **os.environ,
+    scratch = {
         "TRAINSET_DB": str(db),
         "TRAINSET_TEMP_DIR": str(workdir / "tmp"),
         "DBT_PROFILES_DIR": str(project),
-        "DBT_PROJECT_DIR": str(project),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        **(env or {}),
     }
-    proc = subprocess.run(command, cwd=project, env=full_env, text=True, capture_output=True)
-    return Build(proc.returncode, proc.stdout + proc.stderr, db, target, proc.stdout)
+    # A process of its own (run_dbt's default): each test's build gets its
+    # own environment, and a crash or hang stays out of pytest's process.
+    done = run_dbt(command, project, env={**scratch, **(env or {})}, capture=True)
+    return Build(done.returncode, done.stdout + done.stderr, db, target, done.stdout)
 
 
 # What the user's last build left in the project: `make test` must leave it

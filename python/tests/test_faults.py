@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from trainset.errors import TrainsetError
 from trainset.export import export_dataset
 from trainset.manifest import verify_export
+from trainset.project import start_dbt
 from trainset.sample.scale import write as scale_desk
 
 R = pytest.mark.reliability
@@ -29,29 +30,20 @@ def _env(build) -> dict:
 
 
 def _dbt_process(workdir: Path, raw: Path, db: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
+    scratch = {
         "TRAINSET_DB": str(db),
         "DBT_PROFILES_DIR": str(PROJECT),
         "TRAINSET_TEMP_DIR": str(workdir / "tmp"),
     }
-    return subprocess.Popen(
-        [
-            str(BIN / "dbt"),
-            *MODELS_ONLY,
-            "--target-path",
-            str(workdir / "target"),
-            "--log-path",
-            str(workdir / "logs"),
-            "--vars",
-            json.dumps({"raw_dir": str(raw)}),
-        ],
-        cwd=PROJECT,
-        env=env,
+    command = [*MODELS_ONLY, "--target-path", str(workdir / "target")]
+    command += ["--log-path", str(workdir / "logs"), "--vars", json.dumps({"raw_dir": str(raw)})]
+    return start_dbt(
+        command,
+        PROJECT,
+        env=scratch,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
+        new_session=True,
     )
 
 

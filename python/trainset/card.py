@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from trainset.render import md_cell, md_table
+
 if TYPE_CHECKING:
     from trainset.manifest import DbtBuild, Manifest, SplitFacts
 
@@ -23,10 +25,6 @@ def _size_category(rows: int) -> str:
         if rows < bound:
             return name
     return "n>10M"
-
-
-def _cell(text: object) -> str:
-    return " ".join(str(text if text is not None else "").split()).replace("|", "\\|")
 
 
 # Masking precision of the built-in patterns, measured on the labelled corpus
@@ -97,7 +95,7 @@ def render_card(manifest: Manifest) -> str:
         for exposure in manifest.exposures:
             lines.append(
                 f"- **{exposure['name']}** ({exposure['type']}): "
-                f"{_cell(exposure.get('description'))}"
+                f"{md_cell(exposure.get('description'), squeeze=True)}"
             )
     else:
         lines.append("No consumer is declared as a dbt exposure.")
@@ -115,14 +113,15 @@ def render_card(manifest: Manifest) -> str:
         f"`labels.{ext}` (the id and the label), with the same rows in the same "
         f"order, sorted by `{roles.id}`.",
         "",
-        "| column | role | type | definition |",
-        "|---|---|---|---|",
+        *md_table(
+            ["column", "role", "type", "definition"],
+            (
+                [f"`{column.name}`", column.role, column.data_type, column.description]
+                for column in manifest.columns
+            ),
+            squeeze=True,
+        ),
     ]
-    for column in manifest.columns:
-        lines.append(
-            f"| `{column.name}` | {column.role or ''} | "
-            f"{column.data_type or ''} | {_cell(column.description)} |"
-        )
     if not scores:
         lines += ["", "### Splits", ""]
         lines += (
@@ -243,11 +242,14 @@ def _split_times(manifest: Manifest) -> list[str]:
 
 
 def _label_counts(labels: list[str], splits: dict[str, SplitFacts]) -> list[str]:
-    lines = ["| split | rows | " + " | ".join(labels) + " |", "|---|---:|" + "---:|" * len(labels)]
-    for split, facts in splits.items():
-        counts = " | ".join(str((facts.labels or {}).get(label, 0)) for label in labels)
-        lines.append(f"| {split} | {facts.rows} | {counts} |")
-    return lines
+    return md_table(
+        ["split", "rows", *labels],
+        (
+            [split, facts.rows, *((facts.labels or {}).get(label, 0) for label in labels)]
+            for split, facts in splits.items()
+        ),
+        right=1,
+    )
 
 
 STATISTICS = ("mean", "std", "min", "p25", "median", "p75", "max")
@@ -255,17 +257,22 @@ STATISTICS = ("mean", "std", "min", "p25", "median", "p75", "max")
 
 def _label_statistics(label: str, splits: dict[str, SplitFacts]) -> list[str]:
     """A numeric label's statistics per split, in place of class counts."""
-    lines = [
+    rows = (
+        [
+            split,
+            facts.rows,
+            *(
+                "" if (v := getattr(facts.label_stats, k, None)) is None else f"{v:.4g}"
+                for k in STATISTICS
+            ),
+        ]
+        for split, facts in splits.items()
+    )
+    return [
         f"The label `{label}` per split:",
         "",
-        "| split | rows | " + " | ".join(STATISTICS) + " |",
-        "|---|---:|" + "---:|" * len(STATISTICS),
+        *md_table(["split", "rows", *STATISTICS], rows, right=1),
     ]
-    for split, facts in splits.items():
-        stats = [getattr(facts.label_stats, k, None) for k in STATISTICS]
-        cells = " | ".join("" if v is None else f"{v:.4g}" for v in stats)
-        lines.append(f"| {split} | {facts.rows} | {cells} |")
-    return lines
 
 
 def _earlier_build(dbt: DbtBuild) -> list[str]:

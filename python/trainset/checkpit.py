@@ -22,6 +22,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from trainset.artifacts import Dataset, load_dataset, read_json
 from trainset.errors import TrainsetError
@@ -36,7 +37,7 @@ class FeatureCheck:
     name: str
     compared: int
     differing: int
-    examples: list[dict] = field(default_factory=list)  # id, full, cut
+    examples: list[dict[str, Any]] = field(default_factory=list)  # id, full, cut
 
 
 @dataclass
@@ -65,7 +66,7 @@ class PitReport:
     def leaking_features(self) -> list[str]:
         return sorted({f.name for c in self.cutoffs for f in c.leaking})
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         from dataclasses import asdict
 
         return {**asdict(self), "leaking_features": self.leaking_features}
@@ -81,10 +82,14 @@ def _scratch_env(folder: Path) -> dict[str, str]:
     }
 
 
-def _dbt(project_dir: Path, folder: Path, args: list[str], vars_: dict, quiet: bool) -> None:
+def _dbt(
+    project_dir: Path, folder: Path, args: list[str], vars_: dict[str, Any], quiet: bool
+) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     command = [*(["--quiet"] if quiet else []), *args, "--vars", json.dumps(vars_)]
-    if not run_dbt(command, project_dir, env=_scratch_env(folder)):
+    # In this process: a check runs several builds one after another, and
+    # each would spend seconds starting dbt afresh.
+    if not run_dbt(command, project_dir, env=_scratch_env(folder), in_process=True).ok:
         raise TrainsetError(
             f"dbt {args[0]} in {folder} failed (vars {json.dumps(vars_)}): "
             f"see {folder / 'logs' / 'dbt.log'}"
@@ -92,7 +97,7 @@ def _dbt(project_dir: Path, folder: Path, args: list[str], vars_: dict, quiet: b
 
 
 def _scratch_build(
-    project_dir: Path, folder: Path, model: str, target: str, vars_: dict, quiet: bool
+    project_dir: Path, folder: Path, model: str, target: str, vars_: dict[str, Any], quiet: bool
 ) -> Path:
     """dbt build of the model and what it is built from, tests left out,
     into folder's own DuckDB file and target; the DuckDB file."""
@@ -101,7 +106,7 @@ def _scratch_build(
     return folder / "trainset.duckdb"
 
 
-def cut_sources(manifest: dict, dataset: Dataset) -> list[str]:
+def cut_sources(manifest: dict[str, Any], dataset: Dataset) -> list[str]:
     """The raw sources the dataset is built from that declare a row_time:
     the ones the cut applies to."""
     found, todo, seen = [], [dataset.unique_id], set()
@@ -196,7 +201,7 @@ def compare(full: Path, cut: Path, dataset: Dataset, as_of: str, cutoff: str) ->
 
 
 def snapshot_exposure(
-    manifest: dict, dataset: Dataset
+    manifest: dict[str, Any], dataset: Dataset
 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """The sources' snapshot columns, and for each feature the source
     tables with snapshot columns that its lineage reaches, at the model
@@ -239,7 +244,7 @@ def check_pit(
     name: str,
     version: int | None = None,
     cutoffs: list[str] | None = None,
-    vars_: dict | None = None,
+    vars_: dict[str, Any] | None = None,
     keep: Path | None = None,
     quiet: bool = True,
     on_step: Callable[[str], None] | None = None,

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
 from trainset.errors import TrainsetError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 console = Console(stderr=True, soft_wrap=True)
 
@@ -55,32 +61,14 @@ def _target_of(dbt_args: list[str]) -> str | None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    import importlib.util
-    import shutil
-
     from trainset.project import find_project, run_dbt
-    from trainset.warehouse import ensure_metastore_free, ensure_unlocked, profile_output
+    from trainset.warehouse import ensure_buildable
 
     project = find_project(args.project_dir)
-    # Say in one line what dbt would say in a block, or later.
-    target, output = profile_output(project, _target_of(args.dbt_args))
-    if output.get("type") == "duckdb":
-        ensure_unlocked(project)
-    elif output.get("type") == "spark":
-        needed = {"dbt-spark": "dbt.adapters.spark"}
-        if output.get("method") == "session":
-            needed["pyspark"] = "pyspark"
-        missing = [name for name, module in needed.items() if not importlib.util.find_spec(module)]
-        if missing:
-            raise TrainsetError(
-                f"target {target!r} needs {' and '.join(missing)}: run `make spark-setup`"
-            )
-        if output.get("method") == "session" and shutil.which("java") is None:
-            raise TrainsetError(f"target {target!r} runs Spark here, which needs Java 17")
-        ensure_metastore_free(project, output)
-    ok = run_dbt(["build", *args.dbt_args], project)
+    in_process = ensure_buildable(project, _target_of(args.dbt_args))
+    done = run_dbt(["build", *args.dbt_args], project, in_process=in_process)
     _show_failing_rows(project)
-    return 0 if ok else 1
+    return 0 if done.ok else 1
 
 
 def _show_failing_rows(project: Path) -> None:
@@ -314,7 +302,7 @@ def _verify(args: argparse.Namespace) -> int:
     return 0
 
 
-def _steps(label: str):
+def _steps(label: str) -> tuple[Progress, Callable[[str], None]]:
     """A rich progress display, and the on_step callback that drives it;
     quiet when output is not a terminal or CI is set."""
     import os
@@ -378,7 +366,7 @@ def _baseline(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_regression(report: dict, path: Path) -> int:
+def _print_regression(report: dict[str, Any], path: Path) -> int:
     console.print(f"{report['model']}; median of train: {report['train_median']:.4g}")
     for split, s in report["splits"].items():
         m = s["median_baseline"]
@@ -430,7 +418,11 @@ def _audit(args: argparse.Namespace) -> int:
     return 0
 
 
-def _emit_diff(result: dict, args: argparse.Namespace, render=None) -> int:
+def _emit_diff(
+    result: dict[str, Any],
+    args: argparse.Namespace,
+    render: Callable[[dict[str, Any], list[str]], str] | None = None,
+) -> int:
     import json
 
     from trainset.diff import broken_rules, render_markdown
@@ -522,10 +514,10 @@ def _reconcile(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_desk_funnel(dataset: str, figures: dict) -> None:
+def _print_desk_funnel(dataset: str, figures: dict[str, Any]) -> None:
     from rich.table import Table
 
-    def ids(examples: dict, reason: str) -> str:
+    def ids(examples: dict[str, list[str]], reason: str) -> str:
         return ", ".join(examples.get(reason, []))
 
     raw = Table(title=f"raw desk tables of {dataset}", title_justify="left")
@@ -568,23 +560,43 @@ def _print_desk_funnel(dataset: str, figures: dict) -> None:
     )
 
 
-def _add_dataset(p: argparse.ArgumentParser) -> None:
-    p.add_argument("dataset", help="the dataset model's name, e.g. ticket_triage")
-    p.add_argument("--version", type=int, default=None, help="model version (default: the latest)")
+@dataclass(frozen=True)
+class Arg:
+    """One add_argument call: its flags (or name) and options."""
+
+    flags: tuple[str, ...]
+    options: dict[str, Any]
 
 
-def _add_target(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--target",
-        default=None,
-        help="the profile target whose warehouse to read (default: the one the "
-        "last dbt command named, else the profile's default)",
-    )
+def _arg(*flags: str, **options: Any) -> Arg:
+    return Arg(flags, options)
 
 
-def _add_diff_output(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=("markdown", "json"), default="markdown")
-    p.add_argument(
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: its name, the function that runs it, its texts and
+    its arguments in the order --help lists them."""
+
+    name: str
+    func: Callable[[argparse.Namespace], int]
+    help: str
+    description: str
+    arguments: tuple[Arg, ...]
+
+
+DATASET = (
+    _arg("dataset", help="the dataset model's name, e.g. ticket_triage"),
+    _arg("--version", type=int, default=None, help="model version (default: the latest)"),
+)
+TARGET = _arg(
+    "--target",
+    default=None,
+    help="the profile target whose warehouse to read (default: the one the "
+    "last dbt command named, else the profile's default)",
+)
+DIFF_OUTPUT = (
+    _arg("--format", choices=("markdown", "json"), default="markdown"),
+    _arg(
         "--fail-on",
         action="append",
         metavar="RULES",
@@ -592,24 +604,250 @@ def _add_diff_output(p: argparse.ArgumentParser) -> None:
         "'label-flips>100', 'rows-removed>5%%' (comma-separated or repeated); "
         "metrics: rows-added, rows-removed, rows-changed, label-flips, "
         "split-moves, columns-removed, columns-retyped, label-shift",
-    )
-    p.add_argument("--out", default=None, help="write to this file instead of stdout")
+    ),
+    _arg("--out", default=None, help="write to this file instead of stdout"),
+)
+TABLE_OR_JSON = _arg("--format", choices=("table", "json"), default="table")
+EXPORTED = _arg("path", help="an exported version, e.g. exports/ticket_triage/v2")
 
 
-def _add_sample_options(
-    p: argparse.ArgumentParser, flag: str, default: int, verb: str, more: str = ""
-) -> None:
-    p.add_argument(
-        flag,
-        type=int,
-        default=default,
-        help=f"{verb} a stratified, seeded sample of at most this many training rows "
-        f"(default {default:,}){more}",
+def _sample_options(flag: str, default: int, verb: str, more: str = "") -> tuple[Arg, ...]:
+    return (
+        _arg(
+            flag,
+            type=int,
+            default=default,
+            help=f"{verb} a stratified, seeded sample of at most this many training rows "
+            f"(default {default:,}){more}",
+        ),
+        _arg("--seed", type=int, default=0, help="the sample's seed (default 0)"),
     )
-    p.add_argument("--seed", type=int, default=0, help="the sample's seed (default 0)")
+
+
+COMMANDS = (
+    Command(
+        "sample",
+        _sample,
+        "write a synthetic raw desk export",
+        "Write a deterministic synthetic raw desk export (the five "
+        "contract tables) into a folder that the raw_dir var can point at.",
+        (
+            _arg("--out", required=True, help="folder to write into"),
+            _arg("--tickets", type=int, default=2400, help="about this many"),
+            _arg("--seed", type=int, default=7, help="random seed"),
+            _arg("--format", choices=("csv", "parquet"), default="csv"),
+            _arg(
+                "--engine",
+                choices=("python", "duckdb"),
+                help="python: the realistic desk with planted damage and label noise that the "
+                "tests take apart; duckdb: set-based, for millions of tickets (no planted "
+                f"damage). Default: python up to {SCALE_ABOVE:,} tickets, duckdb above",
+            ),
+        ),
+    ),
+    Command(
+        "build",
+        _build,
+        "run dbt build in the project",
+        "Run `dbt build` in the project with any dbt arguments, "
+        "for example: trainset build --select ticket_triage "
+        "--vars '{raw_dir: /data/desk}'",
+        (_arg("dbt_args", nargs=argparse.REMAINDER, help="passed to dbt"),),
+    ),
+    Command(
+        "export",
+        _export,
+        "write a built dataset's split files, manifest and card",
+        "Export one version of a built dataset model as "
+        "OUT/DATASET/vN/{SPLIT/features.EXT, SPLIT/labels.EXT, manifest.json, "
+        "README.md}. The rows and their test outcomes come from one warehouse "
+        "and its build record. Refuses when that record has no build of the "
+        "model, its latest build failed or skipped it, or a test on it or "
+        "upstream of it failed.",
+        (
+            *DATASET,
+            _arg("--out", default="exports", help="root folder (default: exports)"),
+            _arg("--format", choices=("parquet", "csv", "jsonl"), default="parquet"),
+            TARGET,
+            _arg(
+                "--allow-failed-tests",
+                action="store_true",
+                help="export despite failing tests, or the earlier build when the latest "
+                "failed; recorded in manifest and card",
+            ),
+            _arg(
+                "--force",
+                action="store_true",
+                help="replace an existing version that holds different data",
+            ),
+            _arg(
+                "--csv-safe",
+                action="store_true",
+                help="prefix CSV text cells starting with = + - @ with a quote",
+            ),
+        ),
+    ),
+    Command(
+        "check-pit",
+        _check_pit,
+        "build on the raw data cut at a time and check that no feature changes",
+        "Build the project into scratch DuckDB files on all the raw "
+        "data and on the raw data as it was at each cutoff (rows whose declared "
+        "row_time is at or after it left out, later_times nulled), then compare "
+        "every feature of the rows whose as_of is before the cutoff. Exit 1 "
+        "naming each feature that differs: it was computed from the future.",
+        (
+            *DATASET,
+            _arg(
+                "--cutoff",
+                action="append",
+                help="a timestamp, e.g. 2024-03-01; repeat for several (default: the 25th, "
+                "50th and 75th percentiles of the dataset's as_of)",
+            ),
+            _arg("--vars", default=None, help="dbt vars as YAML, e.g. '{raw_dir: /data}'"),
+            _arg("--keep", default=None, help="keep the scratch builds in this folder"),
+            TABLE_OR_JSON,
+        ),
+    ),
+    Command(
+        "history",
+        _history,
+        "list the builds and test runs of a dataset in its warehouse",
+        "List, newest first, every dbt invocation recorded in the "
+        "warehouse (TRAINSET_DB, or the target's) that built the dataset or ran "
+        "a test on it or upstream of it, with the dataset's status and the tests' "
+        "outcomes.",
+        (*DATASET, TARGET, TABLE_OR_JSON),
+    ),
+    Command(
+        "verify",
+        _verify,
+        "re-hash an exported version against its manifest",
+        "Re-hash every file of an exported version against its "
+        "manifest.json; exit 1 naming each missing or changed file.",
+        (EXPORTED,),
+    ),
+    Command(
+        "profile",
+        _profile,
+        "write a self-contained HTML profile of an export",
+        "Profile an exported version: rows and labels per split, each "
+        "feature split against split with drift, data problems, and the baseline "
+        "and audit when present. Writes PATH/profile.html unless --out is given.",
+        (
+            EXPORTED,
+            _arg("--compare", default=None, help="another exported version to compare with"),
+            _arg("--out", default=None, help="the HTML file (default: PATH/profile.html)"),
+            _arg(
+                "--screenshot",
+                default=None,
+                metavar="PNG",
+                help="also save a screenshot of the report (needs chromium)",
+            ),
+        ),
+    ),
+    Command(
+        "baseline",
+        _baseline,
+        "train a quick fixed-seed baseline and score it",
+        "Train hashed TF-IDF (word and character n-grams) + one-hot + scaling "
+        "and a logistic regression (averaged SGD) on train (a stratified, seeded sample of at most "
+        "--max-train-rows rows); report accuracy, macro-F1, F1 per label and "
+        "the confusion matrix on validation and test beside the majority class. "
+        "Writes PATH/baseline.json and PATH/confusion_matrix.png. A numeric label "
+        "(a regression) gets a ridge regression, scored by MAE, RMSE and R² beside "
+        "predicting the train median, and PATH/predicted_vs_actual.png.",
+        (
+            _arg("path", help="an exported version"),
+            *_sample_options(
+                "--max-train-rows", 200_000, "train on", "; validation and test are scored whole"
+            ),
+        ),
+    ),
+    Command(
+        "audit",
+        _audit,
+        "rank training rows whose labels look wrong",
+        "Rank the training rows most likely mislabelled with cleanlab's "
+        "find_label_issues on out-of-fold probabilities of the baseline pipeline "
+        "(its text features hashed). Writes the flagged rows to PATH/label_issues.csv, "
+        "what was audited to PATH/label_issues.json, and prints the top ten. A numeric "
+        "label (a regression) ranks rows by out-of-fold absolute residual of a ridge "
+        "regression instead, and says so.",
+        (
+            _arg("path", help="an exported version"),
+            *_sample_options("--max-rows", 100_000, "audit"),
+        ),
+    ),
+    Command(
+        "diff",
+        _diff,
+        "compare two exported versions, row by row",
+        "Compare two exported versions matched by id: rows added, removed "
+        "and changed per split, label distribution and flips (a numeric label: its "
+        "mean and quartile change and the changed labels), split moves, schema, "
+        "features, baseline and test outcomes. Markdown is made for a pull-request "
+        "comment (at most 65,000 characters); JSON holds the same figures.",
+        (
+            _arg("old", help="the old exported version"),
+            _arg("new", help="the new exported version"),
+            *DIFF_OUTPUT,
+        ),
+    ),
+    Command(
+        "review",
+        _review,
+        "build the dataset at a base ref and in the work tree, and diff them",
+        "Build DATASET at --base (default: the merge base with main) in a "
+        "temporary git worktree, or reuse that base's build kept in target/review/, "
+        "rebuild only what changed in the work tree (dbt's state:modified+) on a copy "
+        "of it, export both into a scratch folder and print the diff. Your own "
+        "DuckDB file, exports and work tree are not touched; rm -rf target/review "
+        "clears the kept builds.",
+        (
+            _arg("dataset", nargs="?", default="ticket_triage"),
+            _arg("--base", default=None, help="git ref to compare with"),
+            _arg(
+                "--with-baseline",
+                action="store_true",
+                help="train both baselines and report the metric deltas",
+            ),
+            _arg(
+                "--dbt-arg",
+                dest="dbt_args",
+                action="append",
+                default=[],
+                help="extra argument for both dbt builds, e.g. --dbt-arg=--vars "
+                "--dbt-arg='{raw_dir: /data}'",
+            ),
+            *DIFF_OUTPUT,
+        ),
+    ),
+    Command(
+        "reconcile",
+        _reconcile,
+        "print where every raw row of a dataset went",
+        "Print the DATASET_reconciliation model of the build: per raw table, "
+        "rows read, accepted, collapsed as duplicates and rejected by reason; for "
+        "ticket_triage, why each accepted ticket left and the rows of each version. "
+        "Exit 1 when any row is unaccounted for.",
+        (
+            _arg("dataset", help="ticket_triage or complaint_routing"),
+            _arg(
+                "--examples",
+                type=int,
+                default=0,
+                metavar="N",
+                help="show up to N ids (at most 20) per reason (ticket_triage)",
+            ),
+            TABLE_OR_JSON,
+        ),
+    ),
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `trainset` parser: the global options, then each of COMMANDS."""
     parser = argparse.ArgumentParser(
         prog="trainset",
         description="Training datasets as tested, versioned dbt models.",
@@ -622,220 +860,11 @@ def build_parser() -> argparse.ArgumentParser:
         "parent with a dbt_project.yml)",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser(
-        "sample",
-        help="write a synthetic raw desk export",
-        description="Write a deterministic synthetic raw desk export (the five "
-        "contract tables) into a folder that the raw_dir var can point at.",
-    )
-    p.add_argument("--out", required=True, help="folder to write into")
-    p.add_argument("--tickets", type=int, default=2400, help="about this many")
-    p.add_argument("--seed", type=int, default=7, help="random seed")
-    p.add_argument("--format", choices=("csv", "parquet"), default="csv")
-    p.add_argument(
-        "--engine",
-        choices=("python", "duckdb"),
-        help="python: the realistic desk with planted damage and label noise that the "
-        "tests take apart; duckdb: set-based, for millions of tickets (no planted "
-        f"damage). Default: python up to {SCALE_ABOVE:,} tickets, duckdb above",
-    )
-    p.set_defaults(func=_sample)
-
-    p = sub.add_parser(
-        "build",
-        help="run dbt build in the project",
-        description="Run `dbt build` in the project with any dbt arguments, "
-        "for example: trainset build --select ticket_triage "
-        "--vars '{raw_dir: /data/desk}'",
-    )
-    p.add_argument("dbt_args", nargs=argparse.REMAINDER, help="passed to dbt")
-    p.set_defaults(func=_build)
-
-    p = sub.add_parser(
-        "export",
-        help="write a built dataset's split files, manifest and card",
-        description="Export one version of a built dataset model as "
-        "OUT/DATASET/vN/{SPLIT/features.EXT, SPLIT/labels.EXT, manifest.json, "
-        "README.md}. The rows and their test outcomes come from one warehouse "
-        "and its build record. Refuses when that record has no build of the "
-        "model, its latest build failed or skipped it, or a test on it or "
-        "upstream of it failed.",
-    )
-    _add_dataset(p)
-    p.add_argument("--out", default="exports", help="root folder (default: exports)")
-    p.add_argument("--format", choices=("parquet", "csv", "jsonl"), default="parquet")
-    _add_target(p)
-    p.add_argument(
-        "--allow-failed-tests",
-        action="store_true",
-        help="export despite failing tests, or the earlier build when the latest "
-        "failed; recorded in manifest and card",
-    )
-    p.add_argument(
-        "--force",
-        action="store_true",
-        help="replace an existing version that holds different data",
-    )
-    p.add_argument(
-        "--csv-safe",
-        action="store_true",
-        help="prefix CSV text cells starting with = + - @ with a quote",
-    )
-    p.set_defaults(func=_export)
-
-    p = sub.add_parser(
-        "check-pit",
-        help="build on the raw data cut at a time and check that no feature changes",
-        description="Build the project into scratch DuckDB files on all the raw "
-        "data and on the raw data as it was at each cutoff (rows whose declared "
-        "row_time is at or after it left out, later_times nulled), then compare "
-        "every feature of the rows whose as_of is before the cutoff. Exit 1 "
-        "naming each feature that differs: it was computed from the future.",
-    )
-    _add_dataset(p)
-    p.add_argument(
-        "--cutoff",
-        action="append",
-        help="a timestamp, e.g. 2024-03-01; repeat for several (default: the 25th, "
-        "50th and 75th percentiles of the dataset's as_of)",
-    )
-    p.add_argument("--vars", default=None, help="dbt vars as YAML, e.g. '{raw_dir: /data}'")
-    p.add_argument("--keep", default=None, help="keep the scratch builds in this folder")
-    p.add_argument("--format", choices=("table", "json"), default="table")
-    p.set_defaults(func=_check_pit)
-
-    p = sub.add_parser(
-        "history",
-        help="list the builds and test runs of a dataset in its warehouse",
-        description="List, newest first, every dbt invocation recorded in the "
-        "warehouse (TRAINSET_DB, or the target's) that built the dataset or ran "
-        "a test on it or upstream of it, with the dataset's status and the tests' "
-        "outcomes.",
-    )
-    _add_dataset(p)
-    _add_target(p)
-    p.add_argument("--format", choices=("table", "json"), default="table")
-    p.set_defaults(func=_history)
-
-    p = sub.add_parser(
-        "verify",
-        help="re-hash an exported version against its manifest",
-        description="Re-hash every file of an exported version against its "
-        "manifest.json; exit 1 naming each missing or changed file.",
-    )
-    p.add_argument("path", help="an exported version, e.g. exports/ticket_triage/v2")
-    p.set_defaults(func=_verify)
-
-    p = sub.add_parser(
-        "profile",
-        help="write a self-contained HTML profile of an export",
-        description="Profile an exported version: rows and labels per split, each "
-        "feature split against split with drift, data problems, and the baseline "
-        "and audit when present. Writes PATH/profile.html unless --out is given.",
-    )
-    p.add_argument("path", help="an exported version, e.g. exports/ticket_triage/v2")
-    p.add_argument("--compare", default=None, help="another exported version to compare with")
-    p.add_argument("--out", default=None, help="the HTML file (default: PATH/profile.html)")
-    p.add_argument(
-        "--screenshot",
-        default=None,
-        metavar="PNG",
-        help="also save a screenshot of the report (needs chromium)",
-    )
-    p.set_defaults(func=_profile)
-
-    p = sub.add_parser(
-        "baseline",
-        help="train a quick fixed-seed baseline and score it",
-        description="Train hashed TF-IDF (word and character n-grams) + one-hot + scaling "
-        "and a logistic regression (averaged SGD) on train (a stratified, seeded sample of at most "
-        "--max-train-rows rows); report accuracy, macro-F1, F1 per label and "
-        "the confusion matrix on validation and test beside the majority class. "
-        "Writes PATH/baseline.json and PATH/confusion_matrix.png. A numeric label "
-        "(a regression) gets a ridge regression, scored by MAE, RMSE and R² beside "
-        "predicting the train median, and PATH/predicted_vs_actual.png.",
-    )
-    p.add_argument("path", help="an exported version")
-    _add_sample_options(
-        p, "--max-train-rows", 200_000, "train on", "; validation and test are scored whole"
-    )
-    p.set_defaults(func=_baseline)
-
-    p = sub.add_parser(
-        "audit",
-        help="rank training rows whose labels look wrong",
-        description="Rank the training rows most likely mislabelled with cleanlab's "
-        "find_label_issues on out-of-fold probabilities of the baseline pipeline "
-        "(its text features hashed). Writes the flagged rows to PATH/label_issues.csv, "
-        "what was audited to PATH/label_issues.json, and prints the top ten. A numeric "
-        "label (a regression) ranks rows by out-of-fold absolute residual of a ridge "
-        "regression instead, and says so.",
-    )
-    p.add_argument("path", help="an exported version")
-    _add_sample_options(p, "--max-rows", 100_000, "audit")
-    p.set_defaults(func=_audit)
-
-    p = sub.add_parser(
-        "diff",
-        help="compare two exported versions, row by row",
-        description="Compare two exported versions matched by id: rows added, removed "
-        "and changed per split, label distribution and flips (a numeric label: its "
-        "mean and quartile change and the changed labels), split moves, schema, "
-        "features, baseline and test outcomes. Markdown is made for a pull-request "
-        "comment (at most 65,000 characters); JSON holds the same figures.",
-    )
-    p.add_argument("old", help="the old exported version")
-    p.add_argument("new", help="the new exported version")
-    _add_diff_output(p)
-    p.set_defaults(func=_diff)
-
-    p = sub.add_parser(
-        "review",
-        help="build the dataset at a base ref and in the work tree, and diff them",
-        description="Build DATASET at --base (default: the merge base with main) in a "
-        "temporary git worktree, or reuse that base's build kept in target/review/, "
-        "rebuild only what changed in the work tree (dbt's state:modified+) on a copy "
-        "of it, export both into a scratch folder and print the diff. Your own "
-        "DuckDB file, exports and work tree are not touched; rm -rf target/review "
-        "clears the kept builds.",
-    )
-    p.add_argument("dataset", nargs="?", default="ticket_triage")
-    p.add_argument("--base", default=None, help="git ref to compare with")
-    p.add_argument(
-        "--with-baseline",
-        action="store_true",
-        help="train both baselines and report the metric deltas",
-    )
-    p.add_argument(
-        "--dbt-arg",
-        dest="dbt_args",
-        action="append",
-        default=[],
-        help="extra argument for both dbt builds, e.g. --dbt-arg=--vars "
-        "--dbt-arg='{raw_dir: /data}'",
-    )
-    _add_diff_output(p)
-    p.set_defaults(func=_review)
-
-    p = sub.add_parser(
-        "reconcile",
-        help="print where every raw row of a dataset went",
-        description="Print the DATASET_reconciliation model of the build: per raw table, "
-        "rows read, accepted, collapsed as duplicates and rejected by reason; for "
-        "ticket_triage, why each accepted ticket left and the rows of each version. "
-        "Exit 1 when any row is unaccounted for.",
-    )
-    p.add_argument("dataset", help="ticket_triage or complaint_routing")
-    p.add_argument(
-        "--examples",
-        type=int,
-        default=0,
-        metavar="N",
-        help="show up to N ids (at most 20) per reason (ticket_triage)",
-    )
-    p.add_argument("--format", choices=("table", "json"), default="table")
-    p.set_defaults(func=_reconcile)
+    for command in COMMANDS:
+        p = sub.add_parser(command.name, help=command.help, description=command.description)
+        for argument in command.arguments:
+            p.add_argument(*argument.flags, **argument.options)
+        p.set_defaults(func=command.func)
     return parser
 
 
@@ -849,7 +878,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.func is _build:
         args.dbt_args = [*unknown, *args.dbt_args]
     try:
-        return args.func(args)
+        code: int = args.func(args)
+        return code
     except TrainsetError as error:
         console.print(f"[red]error:[/red] {error}", highlight=False)
         return 2

@@ -25,6 +25,7 @@ from trainset.compare import (
 )
 from trainset.errors import TrainsetError
 from trainset.manifest import Manifest
+from trainset.render import md_table
 from trainset.scan import attach, connect, feature_kinds_sql, fetch, literal, quote
 
 if TYPE_CHECKING:
@@ -427,17 +428,6 @@ def broken_rules(diff: dict[str, Any], rules: list[str]) -> list[str]:
     return broken
 
 
-def _md_table(headers: list[str], rows: list[list[Any]]) -> list[str]:
-    def cell(v: object) -> str:
-        return str(v if v is not None else "").replace("|", "\\|").replace("\n", " ")
-
-    return [
-        "| " + " | ".join(headers) + " |",
-        "|" + "---|" * len(headers),
-        *("| " + " | ".join(cell(c) for c in row) + " |" for row in rows),
-    ]
-
-
 def _details(summary: str, lines: list[str]) -> list[str]:
     return ["<details>", f"<summary>{summary}</summary>", "", *lines, "", "</details>", ""]
 
@@ -489,7 +479,7 @@ def _label_details(diff: dict[str, Any]) -> list[str]:
                     "" if facts["ks"] is None else f"{facts['ks']:.4f}",
                 ]
             )
-        examples = _md_table(
+        examples = md_table(
             ["id", "old", "new", "change"],
             [
                 [e["id"], _num(e["old"]), _num(e["new"]), _num(e["change"], sign=True)]
@@ -500,7 +490,7 @@ def _label_details(diff: dict[str, Any]) -> list[str]:
             f"Labels: {labels['changed']} changed, mean absolute change "
             f"{_num(labels['mean_abs_change'])}",
             [
-                *_md_table(["split", "rows", "mean (change)", "p25", "median", "p75", "KS"], rows),
+                *md_table(["split", "rows", "mean (change)", "p25", "median", "p75", "KS"], rows),
                 "",
                 "Largest changes:",
                 "",
@@ -519,18 +509,18 @@ def _label_details(diff: dict[str, Any]) -> list[str]:
                     f"{facts['total_variation']:.4f}",
                 ]
             )
-    flips = _md_table(
+    flips = md_table(
         ["old → new", "rows"],
         [[f"{f['old']} → {f['new']}", f["rows"]] for f in diff["labels"]["top_flips"]],
     )
-    examples = _md_table(
+    examples = md_table(
         ["id", "old", "new"],
         [[e["id"], e["old"], e["new"]] for e in diff["labels"]["flip_examples"]],
     )
     return _details(
         f"Labels: {diff['labels']['flips']} flips",
         [
-            *_md_table(["split", "label", "old", "new", "split TVD"], label_rows),
+            *md_table(["split", "label", "old", "new", "split TVD"], label_rows),
             "",
             "Top flips:",
             "",
@@ -551,7 +541,7 @@ def render_markdown(diff: dict[str, Any], broken: list[str] | None = None) -> st
     lines = [
         f"## trainset diff: {n['dataset']} v{o['version']} → v{n['version']}",
         "",
-        *_md_table(
+        *md_table(
             ["", "value"],
             [
                 ["rows", f"{o['rows']:,} → {n['rows']:,}"],
@@ -578,7 +568,7 @@ def render_markdown(diff: dict[str, Any], broken: list[str] | None = None) -> st
         lines += ["> ❌ **--fail-on broken:** " + "; ".join(broken), ""]
     lines += _details(
         "Rows by split",
-        _md_table(
+        md_table(
             ["split", "old", "new", "added", "removed", "changed", "unchanged"],
             [
                 [s, r["old"], r["new"], r["added"], r["removed"], r["changed"], r["unchanged"]]
@@ -590,7 +580,7 @@ def render_markdown(diff: dict[str, Any], broken: list[str] | None = None) -> st
     if moves:
         lines += _details(
             f"Split moves: {moves}",
-            _md_table(
+            md_table(
                 ["id", "old split", "new split"],
                 [[e["id"], e["old"], e["new"]] for e in diff["split_moves"]["examples"]],
             ),
@@ -598,7 +588,7 @@ def render_markdown(diff: dict[str, Any], broken: list[str] | None = None) -> st
     schema = diff["schema"]
     lines += _details(
         "Schema",
-        _md_table(
+        md_table(
             ["added", "removed", "retyped", "role changed"],
             [
                 [
@@ -625,14 +615,14 @@ def render_markdown(diff: dict[str, Any], broken: list[str] | None = None) -> st
                 f"p75 {f['p75_old']} → {f['p75_new']}"
             )
         elif f["kind"] == "categorical" and f["share_shifts"]:
-            feature_lines += _md_table(
+            feature_lines += md_table(
                 ["value", "old share", "new share"],
                 [[s["value"], f"{s['old']:.3f}", f"{s['new']:.3f}"] for s in f["share_shifts"]],
             )
         elif f["kind"] == "text":
             feature_lines.append(f"{f['changed_values']} values changed")
             if f["examples"]:
-                feature_lines += _md_table(
+                feature_lines += md_table(
                     ["id", "before", "after"],
                     [[e["id"], e["old"], e["new"]] for e in f["examples"]],
                 )
@@ -641,7 +631,7 @@ def render_markdown(diff: dict[str, Any], broken: list[str] | None = None) -> st
     if diff["baseline"]:
         lines += _details(
             "Baseline",
-            _md_table(
+            md_table(
                 ["split", "metric", "old", "new", "delta"],
                 [
                     [s, m, f"{v['old']:.4f}", f"{v['new']:.4f}", f"{v['delta']:+.4f}"]
@@ -656,7 +646,7 @@ def render_markdown(diff: dict[str, Any], broken: list[str] | None = None) -> st
         [
             f"old: {tests['summary_old']}, new: {tests['summary_new']}",
             "",
-            *_md_table(
+            *md_table(
                 ["test", "old", "new"], [[c["test"], c["old"], c["new"]] for c in tests["changed"]]
             ),
         ],

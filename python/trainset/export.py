@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,13 +36,13 @@ from trainset.manifest import (
     WrittenFiles,
     build_manifest,
     data_file,
-    is_numeric,
     read_manifest,
     same_content,
     verify_export,
     write_manifest,
 )
-from trainset.warehouse import EngineError, open_warehouse
+from trainset.project import git
+from trainset.warehouse import EngineError, is_numeric, is_text, open_warehouse
 
 SPLIT_ORDER = ("train", "validation", "test")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
@@ -72,20 +71,8 @@ class Warehouse(Protocol):
 
 
 def _git_state(project_dir: Path) -> GitState:
-    def git(*args: str) -> str | None:
-        try:
-            done = subprocess.run(
-                ["git", "-C", str(project_dir), *args],
-                capture_output=True,
-                text=True,
-                timeout=30,
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        return done.stdout.strip() if done.returncode == 0 else None
-
-    commit = git("rev-parse", "HEAD")
-    status = git("status", "--porcelain")
+    commit = git(["rev-parse", "HEAD"], project_dir, check=False, timeout=30)
+    status = git(["status", "--porcelain"], project_dir, check=False, timeout=30)
     return GitState(commit=commit, dirty=bool(status) if status is not None else None)
 
 
@@ -312,7 +299,7 @@ def _write_split_files(
                 fmt,
                 required,
             )
-            text = [c for c in [id_col, *cols] if _is_text(types.get(c, ""))]
+            text = [c for c in [id_col, *cols] if is_text(types.get(c, ""))]
             if fmt == "csv" and not csv_safe and text:
                 formula_cells += _formula_cells(warehouse, relation, where, text)
         if split is None or label_col is None:
@@ -410,14 +397,9 @@ def label_statistics(warehouse: Warehouse, relation: str, where: str, label: str
     return SplitFacts(rows=row[0], label_stats=LabelStats(*stats))
 
 
-def _is_text(data_type: str) -> bool:
-    """DuckDB says VARCHAR, Spark says string."""
-    return any(word in data_type.upper() for word in ("CHAR", "STRING", "TEXT"))
-
-
 def _neutralised(quoted: str, data_type: str) -> str:
     """A text column with formula-like cells prefixed by a quote."""
-    if not _is_text(data_type):
+    if not is_text(data_type):
         return quoted
     prefixes = ", ".join(_literal(p) for p in FORMULA_PREFIXES)
     return (

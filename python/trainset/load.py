@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from trainset.errors import TrainsetError
 from trainset.manifest import FEATURES, LABELS, Manifest, read_manifest, verify_export
+from trainset.warehouse import duckdb_type
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,12 +35,6 @@ def read_training(path: Path, verify: bool = True) -> Manifest:
     return manifest
 
 
-def _duckdb_type(data_type: str | None) -> str:
-    """A type DuckDB reads from text: the export's own types, or Spark's."""
-    text = (data_type or "varchar").lower()
-    return {"string": "varchar", "int": "integer", "long": "bigint"}.get(text, text)
-
-
 def split_reader_sql(path: Path, kind: str, split: str | None, manifest: Manifest) -> str:
     """The DuckDB table function that reads one split's features or labels
     (split None: a scoring export's one features file)."""
@@ -48,7 +43,7 @@ def split_reader_sql(path: Path, kind: str, split: str | None, manifest: Manifes
     if not file.is_file():
         known = ", ".join(manifest.splits)
         raise TrainsetError(f"no split {split!r} in {path} (splits: {known})")
-    types = {c.name: _duckdb_type(c.data_type) for c in manifest.columns}
+    types = {c.name: duckdb_type(c.data_type) for c in manifest.columns}
     roles = manifest.roles
     names = [roles.id, *(roles.features if kind == FEATURES else [manifest.label])]
     columns = "{" + ", ".join(f"'{n}': '{types[n]}'" for n in names) + "}"

@@ -28,6 +28,9 @@ from typing import TYPE_CHECKING, Any
 from trainset.card import render_card
 from trainset.errors import TrainsetError
 
+# The type names in a manifest are the engines' own: warehouse.py reads them.
+from trainset.warehouse import is_numeric
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -448,14 +451,6 @@ def same_content(a: Manifest, b: Manifest) -> bool:
 
 
 # Column kinds: how the baseline, profile and diff read a feature.
-
-# Numeric type names as the engines write them into the manifest (INTEGER,
-# bigint, DOUBLE, decimal(18,2), ...), matched upper-case inside the type.
-NUMERIC_TYPES = ("INT", "DECIMAL", "DOUBLE", "FLOAT", "REAL", "NUMERIC", "BIGINT", "LONG")
-
-
-def is_numeric(data_type: str | None) -> bool:
-    return any(t in (data_type or "").upper() for t in NUMERIC_TYPES)
 
 
 def kind_of(values: int, distinct: int, mean_length: float | None) -> str:

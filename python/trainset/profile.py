@@ -15,13 +15,12 @@ parts drawn per label quartile.
 from __future__ import annotations
 
 import base64
-import html
 import io
 import json
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -34,6 +33,7 @@ from trainset.compare import (
     schema_changes,
 )
 from trainset.manifest import Manifest
+from trainset.render import escape_html, html_table
 from trainset.scan import (
     SEED,
     attach,
@@ -78,10 +78,6 @@ def _num(value: float | None) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
-def _esc(value: object) -> str:
-    return html.escape("" if value is None else str(value))
-
-
 def _png(fig: Figure) -> str:
     import matplotlib.pyplot as plt
 
@@ -90,18 +86,6 @@ def _png(fig: Figure) -> str:
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode()
     return f'<img class="chart" alt="chart" src="data:image/png;base64,{data}">'
-
-
-def _table(headers: list[str], rows: Sequence[Sequence[object]], css: str = "") -> str:
-    head = "".join(f"<th>{_esc(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>"
-        + "".join(f"<td>{c.html() if isinstance(c, Cell) else _esc(c)}</td>" for c in row)
-        + "</tr>"
-        for row in rows
-    )
-    klass = f' class="{css}"' if css else ""
-    return f"<table{klass}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _figure(width: float = 7, height: float = 3.2) -> tuple[Figure, Axes]:
@@ -291,7 +275,7 @@ def _numeric_parts(con: Connection, column: str, splits: list[str]) -> list[str]
             [s, n] + ([f"{x:.3g}" if x is not None else "nan" for x in values] if n else [""] * 7)
         )
     return [
-        _table(["split", "n", "mean", "std", "min", "p25", "median", "p75", "max"], rows),
+        html_table(["split", "n", "mean", "std", "min", "p25", "median", "p75", "max"], rows),
         _png(fig),
     ]
 
@@ -339,7 +323,7 @@ def _text_parts(con: Connection, column: str, group: str, sample: TextSample | N
     texts = sample["frame"]
     tokens = distinctive_tokens(texts[column].fillna(""), texts[sample["group"]].astype(str))
     return [
-        _table(
+        html_table(
             [
                 "label quartile" if sample["group"] == QUARTILE else "label",
                 "most distinctive tokens",
@@ -361,9 +345,9 @@ def _feature_section(
 ) -> tuple[str, list[list[str]]]:
     """HTML for one feature, and its drift rows."""
     parts = [
-        f'<section class="feature" id="feature-{_esc(column)}">',
-        f"<h3>{_esc(column)} <small>({kind})</small></h3>",
-        _table(["split", "null rate"], _null_rates(con, column, splits)),
+        f'<section class="feature" id="feature-{escape_html(column)}">',
+        f"<h3>{escape_html(column)} <small>({kind})</small></h3>",
+        html_table(["split", "null rate"], _null_rates(con, column, splits)),
     ]
     if kind == "categorical":
         parts.append(_categorical_chart(con, column, splits))
@@ -471,7 +455,7 @@ def _label_drift(con: Connection, label: str, splits: list[str]) -> str:
         "between the distribution functions of train's labels and a split's) per split, "
         f"flagged above {DRIFT_THRESHOLD}; the p-value is the chance of a gap as large "
         "between two samples of one distribution.</p>"
-        + _table(
+        + html_table(
             ["split", "KS statistic", "p-value", "median (train → split)", "flagged"],
             rows,
             "label-drift",
@@ -517,7 +501,7 @@ def _problems(
     (n_within,) = fetch(con, "select count(*) from within_split")[0]
     parts.append(f"<h3>Exact duplicates within a split: {n_within} rows</h3>")
     parts.append(
-        _table(
+        html_table(
             ["id", "split", *text_columns[:1]],
             [list(r) for r in fetch(con, f"{within} order by {order} limit {EXAMPLES}")],
         )
@@ -550,12 +534,12 @@ def _problems(
     (n_across,) = fetch(con, "select count(*) from across_splits")[0]
     parts.append(
         f"<h3>Duplicates across splits: {n_across} rows</h3>"
-        f"<p>Rows whose text ({_esc(', '.join(text_columns))}, normalized as the dbt tests "
+        f"<p>Rows whose text ({escape_html(', '.join(text_columns))}, normalized as the dbt tests "
         "no_cross_split_duplicates and no_conflicting_labels normalize it) is already in an "
         f"earlier split ({' before '.join(SPLIT_ORDER)}).</p>"
     )
     parts.append(
-        _table(
+        html_table(
             ["id", "split", "also in", "text"],
             [
                 [i, s, SPLIT_ORDER[first], _clip(t)]
@@ -574,7 +558,7 @@ def _problems(
             f"count(*) filter (where {length} > {LONG_TEXT}) from rows",
         )[0]
         parts.append(
-            f"<h3>{_esc(column)}: {short} very short (&lt; {SHORT_TEXT} "
+            f"<h3>{escape_html(column)}: {short} very short (&lt; {SHORT_TEXT} "
             f"characters), {long} very long (&gt; {LONG_TEXT})</h3>"
         )
         examples = fetch(
@@ -585,7 +569,7 @@ def _problems(
             order by n >= {SHORT_TEXT}, {order} limit {EXAMPLES}
             """,
         )
-        parts.append(_table(["id", "split", "length", "text"], [list(r) for r in examples]))
+        parts.append(html_table(["id", "split", "length", "text"], [list(r) for r in examples]))
     return "".join(parts)
 
 
@@ -623,7 +607,7 @@ def _conflicts(con: Connection, spread: float | None) -> list[str]:
     return [
         f"<h3>{title}: {n_texts} texts, {int(n_rows)} rows</h3>",
         note,
-        _table(
+        html_table(
             headers,
             [
                 [_clip(t), labels if spread is None else f"{_num(labels)} to {_num(high[0])}", n]
@@ -656,7 +640,7 @@ def _regression_baseline(report: dict[str, Any]) -> str:
             facts = facts.get(key) if isinstance(facts, dict) else None
         return "" if facts is None else f"{facts:.4g}" if isinstance(facts, float) else facts
 
-    return f"<p>{_esc(report.get('model', ''))}</p>" + _table(
+    return f"<p>{escape_html(report.get('model', ''))}</p>" + html_table(
         ["split", *columns.values()],
         [[split, *(get(f, c) for c in columns)] for split, f in report["splits"].items()],
     )
@@ -689,16 +673,16 @@ def _baseline_section(path: Path, regression: bool = False) -> str:
         else ""
     )
     parts = [
-        f"<p>{_esc(report['model'])}; majority label: <b>{_esc(report['majority_label'])}</b>."
-        f"{trained}</p>",
-        _table(
+        f"<p>{escape_html(report['model'])}; majority label: "
+        f"<b>{escape_html(report['majority_label'])}</b>.{trained}</p>",
+        html_table(
             ["split", "rows", "accuracy", "macro-F1", "majority accuracy", "majority macro-F1"],
             rows,
         ),
     ]
     labels = report["labels"]
     parts.append(
-        _table(
+        html_table(
             ["label", *report["splits"]],
             [
                 [lab, *(f"{s['f1_per_label'][lab]:.3f}" for s in report["splits"].values())]
@@ -735,8 +719,10 @@ class Cell:
 
     def html(self) -> str:
         if len(self.text) <= self.limit:
-            return _esc(self.text)
-        return f'<span title="{_esc(self.text)}">{_esc(self.text[: self.limit])}…</span>'
+            return escape_html(self.text)
+        return (
+            f'<span title="{escape_html(self.text)}">{escape_html(self.text[: self.limit])}…</span>'
+        )
 
 
 def _audit_section(
@@ -776,18 +762,18 @@ def _audit_section(
     if regression:
         # A regression's audit ranks rows by residual, not with cleanlab,
         # and label_issues.json says how.
-        method = f" ({_esc(facts['method'])})" if facts.get("method") else ""
+        method = f" ({escape_html(facts['method'])})" if facts.get("method") else ""
         return (
             f"<p>{facts.get('flagged', len(issues)):,} of {audited:,} training rows "
             f"flagged{said}{method}; the {min(EXAMPLES, len(issues))} ranked first (text cut "
             f"to {AUDIT_TEXT} characters, the whole text on hover):</p>"
-            + _table(list(issues.columns), rows, "audit")
+            + html_table(list(issues.columns), rows, "audit")
         )
     flagged = int((issues["is_label_issue"] == "True").sum())
     return (
         f"<p>{flagged} of {audited} training rows flagged by cleanlab{said}; "
         f"the {min(EXAMPLES, len(issues))} most suspect (text cut to {AUDIT_TEXT} characters, "
-        "the whole text on hover):</p>" + _table(list(issues.columns), rows, "audit")
+        "the whole text on hover):</p>" + html_table(list(issues.columns), rows, "audit")
     )
 
 
@@ -801,7 +787,7 @@ def _compare_labels(con: Connection, manifest: Manifest, other: Manifest) -> lis
     if task == "classification":
         shift = label_shift(other, manifest)
         return [
-            _table(
+            html_table(
                 ["split", "total variation distance"],
                 [[s, f"{v['total_variation']:.3f}"] for s, v in shift.items()],
             ),
@@ -827,7 +813,7 @@ def _compare_labels(con: Connection, manifest: Manifest, other: Manifest) -> lis
     return [
         "<p>The label is a number: its statistics in the other version → this one, and "
         "the Kolmogorov-Smirnov statistic between them.</p>",
-        _table(
+        html_table(
             ["split", "rows", "mean", "p25", "median", "p75", "KS statistic"],
             [
                 [
@@ -858,12 +844,12 @@ def _compare_section(
         """,
     )[0]
     parts = [
-        f"<p>Against <code>{_esc(other_path)}</code> "
-        f"({_esc(other_manifest.dataset)} v{other_manifest.version}).</p>",
+        f"<p>Against <code>{escape_html(other_path)}</code> "
+        f"({escape_html(other_manifest.dataset)} v{other_manifest.version}).</p>",
         "<h3>Rows</h3>",
-        _table(["added", "removed", "kept"], [[added, removed, kept]]),
+        html_table(["added", "removed", "kept"], [[added, removed, kept]]),
         "<h3>Columns</h3>",
-        _table(
+        html_table(
             ["added", "removed", "retyped", "role changed"],
             [
                 [
@@ -893,7 +879,7 @@ def _compare_section(
             [c, f"{a or 0:.1%}", f"{b or 0:.1%}"]
             for c, a, b in zip(shared, other_rates, rates, strict=True)
         ]
-    parts.append(_table(["feature", "null rate (other)", "null rate (this)"], feature_rows))
+    parts.append(html_table(["feature", "null rate (other)", "null rate (this)"], feature_rows))
     return "".join(parts)
 
 
@@ -936,7 +922,7 @@ def render_profile(
     text_columns = [c for c, k in kinds.items() if k == "text"]
     title = f"{manifest.dataset} v{manifest.version}"
     body = [
-        f"<h1>Profile of {_esc(title)}</h1>",
+        f"<h1>Profile of {escape_html(title)}</h1>",
         "<nav>" + "".join(f'<a href="#{s}">{s}</a>' for s in SECTIONS) + "</nav>",
     ]
 
@@ -944,15 +930,15 @@ def render_profile(
     tests = manifest.tests
     body += [
         '<section id="overview"><h2>Overview</h2>',
-        _table(["split", "rows"], [[s, f.rows] for s, f in manifest.splits.items()]),
+        html_table(["split", "rows"], [[s, f.rows] for s, f in manifest.splits.items()]),
         *(
             ["<h3>Label distribution by split</h3>", *_numeric_parts(con, label, splits)]
             if regression
             else ["<h3>Labels by split</h3>", _label_chart([("this", manifest)])]
         ),
         "<h3>dbt tests</h3>",
-        _table(["status", "tests"], sorted(tests.summary.items())),
-        _table(
+        html_table(["status", "tests"], sorted(tests.summary.items())),
+        html_table(
             ["test", "status", "failing rows"],
             [[t.name, t.status, t.failures] for t in tests.results if t.status != "pass"],
         ),
@@ -970,7 +956,9 @@ def render_profile(
         section, drift = _feature_section(con, column, kind, splits, group, sample)
         feature_html.append(section)
         drift_rows += drift
-    left_out = [f"<p>Left out, no value in any row: {_esc(', '.join(empty))}.</p>"] if empty else []
+    left_out = (
+        [f"<p>Left out, no value in any row: {escape_html(', '.join(empty))}.</p>"] if empty else []
+    )
     body += ['<section id="features"><h2>Features</h2>', *left_out, *feature_html, "</section>"]
     body += [
         '<section id="drift"><h2>Drift against train</h2>',
@@ -978,7 +966,7 @@ def render_profile(
         f"<p>Jensen-Shannon distance of each feature's distribution (values, numeric "
         f"deciles or text lengths) between train and each other split; flagged above "
         f"{DRIFT_THRESHOLD}.</p>",
-        _table(["feature", "kind", "split", "JS distance", "flagged"], drift_rows),
+        html_table(["feature", "kind", "split", "JS distance", "flagged"], drift_rows),
         "</section>",
     ]
 
@@ -1023,7 +1011,7 @@ def render_profile(
 
     page = (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{_esc(title)}</title><style>{STYLE}</style></head><body>"
+        f"<title>{escape_html(title)}</title><style>{STYLE}</style></head><body>"
         + "".join(body)
         + "</body></html>"
     )

@@ -34,13 +34,13 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -48,7 +48,7 @@ from trainset.artifacts import default_target
 from trainset.diff import diff_exports, render_markdown
 from trainset.errors import TrainsetError
 from trainset.export import export_dataset
-from trainset.project import dbt_environment
+from trainset.project import git, run_dbt
 from trainset.record import INVOCATIONS, RUN_RESULTS, locate
 
 # Both sides' files share this name: DuckDB names the database after the
@@ -62,23 +62,12 @@ NAMED = 8
 KEEP = 3
 
 
-def _git(project: Path, *args: str) -> str:
-    done = subprocess.run(["git", "-C", str(project), *args], capture_output=True, text=True)
-    if done.returncode != 0:
-        raise TrainsetError(f"git {' '.join(args)} failed: {done.stderr.strip()}")
-    return done.stdout.strip()
-
-
 def merge_base(project: Path, branch: str = "main") -> str:
     """The merge base of HEAD with main (or origin/main)."""
     for candidate in (branch, f"origin/{branch}"):
-        done = subprocess.run(
-            ["git", "-C", str(project), "merge-base", "HEAD", candidate],
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode == 0:
-            return done.stdout.strip()
+        found = git(["merge-base", "HEAD", candidate], project, check=False)
+        if found is not None:
+            return found
     raise TrainsetError(f"no merge base with {branch}: pass --base REF")
 
 
@@ -87,9 +76,9 @@ def cache_root(project: Path) -> Path:
     return default_target(project) / "review"
 
 
-def _given_vars(dbt_args: list[str]) -> dict:
+def _given_vars(dbt_args: list[str]) -> dict[str, Any]:
     """The vars that --vars in the dbt arguments gives."""
-    given: dict = {}
+    given: dict[str, Any] = {}
     for i, arg in enumerate(dbt_args):
         text = None
         if arg == "--vars" and i + 1 < len(dbt_args):
@@ -102,20 +91,20 @@ def _given_vars(dbt_args: list[str]) -> dict:
     return given
 
 
-def _files(path: Path) -> list[list]:
+def _files(path: Path) -> list[list[object]]:
     """Name, size and modification time of a file, or of every file in a folder."""
     found = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
     return [[str(p), p.stat().st_size, p.stat().st_mtime_ns] for p in found]
 
 
-def base_key(base_commit: str, dbt_args: list[str]) -> tuple[str, dict]:
+def base_key(base_commit: str, dbt_args: list[str]) -> tuple[str, dict[str, Any]]:
     """The cache key of a base build, and what went into it."""
     inputs = {
         name: _files(Path(value))
         for name, value in sorted(_given_vars(dbt_args).items())
         if isinstance(value, str) and Path(value).is_absolute() and Path(value).exists()
     }
-    versions = {}
+    versions: dict[str, str | None] = {}
     for package in ("dbt-core", "dbt-duckdb", "duckdb"):
         try:
             versions[package] = version(package)
@@ -132,8 +121,9 @@ def base_key(base_commit: str, dbt_args: list[str]) -> tuple[str, dict]:
     return digest[:16], facts
 
 
-def _project_vars(text: str) -> dict:
-    return (yaml.safe_load(text) or {}).get("vars") or {}
+def _project_vars(text: str) -> dict[str, Any]:
+    found: dict[str, Any] = (yaml.safe_load(text) or {}).get("vars") or {}
+    return found
 
 
 def why_full(project: Path, base_commit: str, dbt_args: list[str]) -> str | None:
@@ -144,7 +134,7 @@ def why_full(project: Path, base_commit: str, dbt_args: list[str]) -> str | None
     path var."""
     if any(arg.split("=", 1)[0] in SELECTING for arg in dbt_args):
         return "the dbt arguments select nodes"
-    base_vars = _project_vars(_git(project, "show", f"{base_commit}:./dbt_project.yml"))
+    base_vars = _project_vars(git(["show", f"{base_commit}:./dbt_project.yml"], project))
     head_vars = _project_vars((project / "dbt_project.yml").read_text())
     if base_vars != head_vars:
         return "dbt_project.yml's vars differ from the base's"
@@ -153,10 +143,9 @@ def why_full(project: Path, base_commit: str, dbt_args: list[str]) -> str | None
             continue
         if not (project / value).exists():
             continue
-        changed = subprocess.run(
-            ["git", "-C", str(project), "diff", "--quiet", base_commit, "--", value]
-        ).returncode
-        untracked = _git(project, "ls-files", "--others", "--exclude-standard", "--", value)
+        # --quiet: git fails when the files differ.
+        changed = git(["diff", "--quiet", base_commit, "--", value], project, check=False) is None
+        untracked = git(["ls-files", "--others", "--exclude-standard", "--", value], project)
         if changed or untracked:
             return f"the files in {value} differ from the base's"
     return None
@@ -166,17 +155,12 @@ def _build(
     project: Path, db: Path, target: Path, dbt_args: list[str], quiet: bool, side: str
 ) -> int:
     """dbt build of the project into db, with its own target folder."""
-    dbt = Path(sys.executable).parent / "dbt"
     env = {
-        **os.environ,
-        **dbt_environment(project),
         "DBT_PROFILES_DIR": str(project),
         "TRAINSET_DB": str(db),
         "TRAINSET_TEMP_DIR": str(target.parent / f"{target.name}-tmp"),
     }
-    env.pop("DBT_TARGET_PATH", None)
     command = [
-        str(dbt),
         "build",
         "--target-path",
         str(target),
@@ -184,10 +168,10 @@ def _build(
         str(target.parent / f"{target.name}-logs"),
         *dbt_args,
     ]
-    done = subprocess.run(
-        command, cwd=project, env=env, stdout=subprocess.DEVNULL if quiet else None
-    )
-    if done.returncode != 0:
+    # In a process of its own: review's SIGTERM exit must stop dbt at once,
+    # and dbt in this process would catch that exit and finish its nodes.
+    done = run_dbt(command, project, env=env, unset=["DBT_TARGET_PATH"], quiet=quiet)
+    if not done.ok:
         # A failing test still leaves something to compare; export decides.
         print(f"note: dbt build of the {side} side exited {done.returncode}", file=sys.stderr)
     return done.returncode
@@ -203,7 +187,7 @@ def _has_record(db: Path) -> bool:
     return {INVOCATIONS, RUN_RESULTS} <= tables
 
 
-def _ran(target: Path) -> tuple[str | None, list[dict]]:
+def _ran(target: Path) -> tuple[str | None, list[dict[str, Any]]]:
     """The invocation id and the results of the build in a target folder."""
     path = target / "run_results.json"
     if not path.is_file():
@@ -233,7 +217,8 @@ def carry_test_results(db: Path, schema: str, base_invocation: str, head_invocat
             """,
             {"head": head_invocation, "base": base_invocation},
         )
-        return con.fetchone()[0]
+        row = con.fetchone()
+        return int(row[0]) if row else 0
 
 
 @dataclass(frozen=True)
@@ -265,7 +250,7 @@ def _base_build(r: _Review) -> tuple[Path, bool, bool]:
     worktree = scratch / "base"
     try:
         step(f"checking out the base ({r.base_commit[:10]})")
-        _git(project, "worktree", "add", "--detach", str(worktree), r.base_commit)
+        git(["worktree", "add", "--detach", str(worktree), r.base_commit], project)
         step("building the base")
         code = _build(
             worktree, building / DATABASE, building / "target", r.dbt_args, r.quiet, "base"
@@ -286,11 +271,8 @@ def _base_build(r: _Review) -> tuple[Path, bool, bool]:
         return moved, False, False
     finally:
         shutil.rmtree(building, ignore_errors=True)
-        subprocess.run(
-            ["git", "-C", str(project), "worktree", "remove", "--force", str(worktree)],
-            capture_output=True,
-        )
-        subprocess.run(["git", "-C", str(project), "worktree", "prune"], capture_output=True)
+        git(["worktree", "remove", "--force", str(worktree)], project, check=False)
+        git(["worktree", "prune"], project, check=False)
 
 
 def _forget_old(root: Path, used: Path) -> None:
@@ -310,7 +292,7 @@ def _mkdir(path: Path) -> Path:
     return path
 
 
-def _head_build(r: _Review, base: Path) -> dict:
+def _head_build(r: _Review, base: Path) -> dict[str, Any]:
     """Build the work tree into scratch/head: state:modified+ on a copy of
     the base, or everything when state selection cannot be trusted."""
     project, step, dbt_args = r.project, r.step, r.dbt_args
@@ -338,7 +320,9 @@ def _head_build(r: _Review, base: Path) -> dict:
     if reason is None and head_invocation and results:
         base_invocation, _ = _ran(base / "target")
         schema = locate(project, dbt_target=target, db=db).schema
-        carried = carry_test_results(db, schema, base_invocation, head_invocation)
+        # Without the base's invocation id there is nothing to carry.
+        if base_invocation:
+            carried = carry_test_results(db, schema, base_invocation, head_invocation)
     rebuilt = sorted(
         ".".join(node["unique_id"].split(".")[2:])
         for node in results
@@ -362,16 +346,16 @@ def review(
     dbt_args: list[str] | None = None,
     with_baseline: bool = False,
     quiet: bool = False,
-    on_step=None,
+    on_step: Callable[[str], None] | None = None,
     cold: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     """Build (or reuse), export and diff the dataset at base and in the work
     tree. cold builds both sides in full and keeps nothing, as reviews did
     before the base was kept: the reference a reused base must match."""
     step = on_step or (lambda _: None)
     dbt_args = dbt_args or []
     base_ref = base or merge_base(project)
-    base_commit = _git(project, "rev-parse", "--verify", f"{base_ref}^{{commit}}")
+    base_commit = git(["rev-parse", "--verify", f"{base_ref}^{{commit}}"], project)
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     scratch = Path(tempfile.mkdtemp(prefix="trainset-review-"))
     try:
@@ -414,7 +398,7 @@ def review(
         signal.signal(signal.SIGTERM, previous)
 
 
-def summary(result: dict) -> str:
+def summary(result: dict[str, Any]) -> str:
     """One line: whether the base was reused, and what the head rebuilt."""
     base, head = result["review"]["base"], result["review"]["head"]
     commit = result["base_commit"][:10]
@@ -437,7 +421,7 @@ def summary(result: dict) -> str:
     return f"{said}; head rebuilt {len(rebuilt)} models (state:modified+): {names}"
 
 
-def render_review(result: dict, broken: list[str] | None = None) -> str:
+def render_review(result: dict[str, Any], broken: list[str] | None = None) -> str:
     """The diff's markdown, with the summary line under its heading. The
     line is short: it fits between the diff's cap and GitHub's limit."""
     heading, _, rest = render_markdown(result, broken).partition("\n")

@@ -12,15 +12,45 @@ import os
 import re
 import shutil
 import uuid
-from contextlib import contextmanager, nullcontext
+from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from trainset.errors import TrainsetError
+
+# The names of a relation's columns, as a caller has them.
+ColumnNames = AbstractSet[str]
 
 
 class EngineError(TrainsetError):
     """The engine refused a query: its message's first line."""
+
+
+# Numeric type names as DuckDB and Spark write them (INTEGER, bigint,
+# DOUBLE, decimal(18,2), ...), matched upper-case inside the type.
+NUMERIC_TYPES = ("INT", "DECIMAL", "DOUBLE", "FLOAT", "REAL", "NUMERIC", "BIGINT", "LONG")
+# Text: DuckDB says VARCHAR, Spark says string.
+TEXT_TYPES = ("CHAR", "STRING", "TEXT")
+# Spark's type names that DuckDB spells otherwise.
+SPARK_TO_DUCKDB = {"string": "varchar", "int": "integer", "long": "bigint"}
+
+
+def is_numeric(data_type: str | None) -> bool:
+    """Whether a column type of either engine holds numbers."""
+    return any(t in (data_type or "").upper() for t in NUMERIC_TYPES)
+
+
+def is_text(data_type: str | None) -> bool:
+    """Whether a column type of either engine holds text."""
+    return any(t in (data_type or "").upper() for t in TEXT_TYPES)
+
+
+def duckdb_type(data_type: str | None) -> str:
+    """A type DuckDB reads from text: DuckDB's own types, or Spark's."""
+    text = (data_type or "varchar").lower()
+    return SPARK_TO_DUCKDB.get(text, text)
 
 
 def duckdb_path(project_dir: Path) -> Path:
@@ -29,7 +59,7 @@ def duckdb_path(project_dir: Path) -> Path:
     return path if path.is_absolute() else project_dir / path
 
 
-def memory_settings() -> dict[str, str]:
+def memory_settings() -> dict[str, str | bool | int | float | list[str]]:
     """DuckDB's memory limit, as the profile sets it. The spill folder is
     left at DuckDB's default beside the database file, so that a reader
     never shares one with a running build."""
@@ -37,7 +67,7 @@ def memory_settings() -> dict[str, str]:
 
 
 @contextmanager
-def duckdb_connection(project_dir: Path, db: Path | None = None):
+def duckdb_connection(project_dir: Path, db: Path | None = None) -> Iterator[Any]:
     """A read-only connection to the project's DuckDB build (or to db)."""
     import duckdb
 
@@ -88,7 +118,7 @@ def preview(
     limit: int = 5,
     adapter: str = "duckdb",
     target: str | None = None,
-) -> tuple[list[str], list[tuple]]:
+) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Column names and the first rows of a relation in the build."""
     with open_warehouse(project_dir, adapter, target) as warehouse:
         return warehouse.head(relation, limit)
@@ -102,7 +132,7 @@ class DuckDBWarehouse:
         "jsonl": "format json",
     }
 
-    def __init__(self, con):
+    def __init__(self, con: Any) -> None:
         import duckdb
 
         self.con = con
@@ -113,10 +143,11 @@ class DuckDBWarehouse:
     def quote(name: str) -> str:
         return '"' + name.replace('"', '""') + '"'
 
-    def rows(self, query: str) -> list[tuple]:
-        return self.con.sql(query).fetchall()
+    def rows(self, query: str) -> list[tuple[Any, ...]]:
+        found: list[tuple[Any, ...]] = self.con.sql(query).fetchall()
+        return found
 
-    def head(self, relation: str, limit: int) -> tuple[list[str], list[tuple]]:
+    def head(self, relation: str, limit: int) -> tuple[list[str], list[tuple[Any, ...]]]:
         result = self.con.sql(f"select * from {relation} limit {int(limit)}")
         return list(result.columns), result.fetchall()
 
@@ -129,7 +160,7 @@ class DuckDBWarehouse:
         return f"quantile_cont({quoted}, {float(fraction)})"
 
     def write(
-        self, query: str, order_by: str, path: Path, fmt: str, required: set[str] = frozenset()
+        self, query: str, order_by: str, path: Path, fmt: str, required: ColumnNames = frozenset()
     ) -> None:
         """The query's rows, sorted, into one file at path. DuckDB's own
         NOT NULL columns are the required ones already."""
@@ -144,7 +175,7 @@ class SparkWarehouse:
 
     adapter = "spark"
 
-    def __init__(self, session):
+    def __init__(self, session: Any) -> None:
         import pyspark
         from pyspark.errors import PySparkException
 
@@ -156,10 +187,10 @@ class SparkWarehouse:
     def quote(name: str) -> str:
         return "`" + name.replace("`", "``") + "`"
 
-    def rows(self, query: str) -> list[tuple]:
+    def rows(self, query: str) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in self.spark.sql(query).collect()]
 
-    def head(self, relation: str, limit: int) -> tuple[list[str], list[tuple]]:
+    def head(self, relation: str, limit: int) -> tuple[list[str], list[tuple[Any, ...]]]:
         frame = self.spark.sql(f"select * from {relation} limit {int(limit)}")
         return list(frame.columns), [tuple(row) for row in frame.collect()]
 
@@ -172,7 +203,7 @@ class SparkWarehouse:
         return f"percentile({quoted}, {float(fraction)})"
 
     def write(
-        self, query: str, order_by: str, path: Path, fmt: str, required: set[str] = frozenset()
+        self, query: str, order_by: str, path: Path, fmt: str, required: ColumnNames = frozenset()
     ) -> None:
         """The query's rows into one file at path, written by Spark: one
         partition, sorted by order_by, with DuckDB's schema: timestamps
@@ -215,12 +246,18 @@ class SparkWarehouse:
         shutil.rmtree(scratch)
 
 
+# What open_warehouse gives: either engine, behind the same methods.
+Warehouse = DuckDBWarehouse | SparkWarehouse
+
+
 @contextmanager
 def open_warehouse(
     project_dir: Path, adapter: str = "duckdb", target: str | None = None, db: Path | None = None
-):
+) -> Iterator[Warehouse]:
     """The build's warehouse for the adapter that built it (dbt's artifacts
     say which): DuckDB's file, or a Spark session for the target."""
+    opened: AbstractContextManager[Any]
+    warehouse_of: type[Warehouse]
     if adapter == "duckdb":
         opened = duckdb_connection(project_dir, db)
         warehouse_of = DuckDBWarehouse
@@ -238,7 +275,7 @@ def open_warehouse(
             raise EngineError(text.splitlines()[0] if text else repr(error)) from None
 
 
-def profile_output(project_dir: Path, target: str | None = None) -> tuple[str, dict]:
+def profile_output(project_dir: Path, target: str | None = None) -> tuple[str, dict[str, Any]]:
     """The target's name and the profile's output for it (the profile's
     default target when none is named), env_var() calls rendered as dbt
     renders them."""
@@ -262,7 +299,7 @@ def profile_output(project_dir: Path, target: str | None = None) -> tuple[str, d
 
     environment = jinja2.Environment()
 
-    def render(value):
+    def render(value: Any) -> Any:
         if isinstance(value, dict):
             return {k: render(v) for k, v in value.items()}
         if isinstance(value, str) and "{{" in value:
@@ -277,7 +314,37 @@ def profile_output(project_dir: Path, target: str | None = None) -> tuple[str, d
     return target, render(outputs[target])
 
 
-def ensure_metastore_free(project_dir: Path, output: dict) -> None:
+def ensure_buildable(project_dir: Path, target: str | None = None) -> bool:
+    """Say in one line what dbt would say in a block, or later, before a
+    build of the target (the profile's default when None): a DuckDB file
+    that another process holds; a Spark target whose packages or Java are
+    missing, or whose metastore another session holds.
+
+    True when dbt may build the target in this process. Not Spark's: its
+    session's JVM would stay in this process, and the metastore's lock
+    is the process's own, which ensure_metastore_free cannot see."""
+    import importlib.util
+
+    name, output = profile_output(project_dir, target)
+    if output.get("type") == "duckdb":
+        ensure_unlocked(project_dir)
+        return True
+    if output.get("type") == "spark":
+        needed = {"dbt-spark": "dbt.adapters.spark"}
+        if output.get("method") == "session":
+            needed["pyspark"] = "pyspark"
+        missing = [p for p, module in needed.items() if not importlib.util.find_spec(module)]
+        if missing:
+            raise TrainsetError(
+                f"target {name!r} needs {' and '.join(missing)}: run `make spark-setup`"
+            )
+        if output.get("method") == "session" and shutil.which("java") is None:
+            raise TrainsetError(f"target {name!r} runs Spark here, which needs Java 17")
+        ensure_metastore_free(project_dir, output)
+    return False
+
+
+def ensure_metastore_free(project_dir: Path, output: dict[str, Any]) -> None:
     """Fail in one line when another Spark session holds the target's
     metastore. Embedded Derby serves one JVM at a time; a second one
     retries and logs thousands of lines before it gets in."""
@@ -301,7 +368,7 @@ def ensure_metastore_free(project_dir: Path, output: dict) -> None:
         fcntl.lockf(handle, fcntl.LOCK_UN)
 
 
-def spark_session(project_dir: Path, target: str):
+def spark_session(project_dir: Path, target: str) -> Any:
     """A session like the one dbt-spark's session method starts for target."""
     target, output = profile_output(project_dir, target)
     if output.get("type") != "spark" or output.get("method") != "session":
