@@ -14,12 +14,17 @@ five folds over long texts stay cheap in time and memory.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from trainset.baseline import make_pipeline
 from trainset.errors import TrainsetError
 from trainset.manifest import Manifest, feature_kinds
 from trainset.scan import SEED
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MAX_ROWS = 100_000
 # What label_issues.csv keeps of a text: the profile shows the whole of it.
@@ -29,10 +34,10 @@ CSV_TEXT = 1000
 def run_audit(
     path: str | Path,
     folds: int = 5,
-    on_step=None,
+    on_step: Callable[[str], None] | None = None,
     max_rows: int | None = MAX_ROWS,
     seed: int = SEED,
-):
+) -> pd.DataFrame:
     """Write the flagged rows to label_issues.csv (and what was audited to
     label_issues.json) beside the export; return every audited row as a
     DataFrame, most suspect first (lowest label quality score)."""
@@ -90,15 +95,23 @@ def run_audit(
     frame["score"] = scores
     frame["is_label_issue"] = issues
     frame["text"] = _joined_text(X, text_columns)
-    frame = frame.sort_values(["score", frame.index.name or "index"], kind="stable")
+    # Ties are broken by id (the index; a str, which pandas-stubs wants).
+    ident = str(frame.index.name or "index")
+    frame = frame.sort_values(["score", ident], kind="stable")
     return _write(path, frame, "score", {"folds": folds, "seed": seed, "sample": sample})
 
 
-def _joined_text(X, text_columns: list[str]):
+def _joined_text(X: pd.DataFrame, text_columns: list[str]) -> pd.Series[str] | str:
     return X[text_columns].fillna("").astype(str).agg(" | ".join, axis=1) if text_columns else ""
 
 
-def _write(path: Path, frame, score: str, facts: dict, more: dict | None = None):
+def _write(
+    path: Path,
+    frame: pd.DataFrame,
+    score: str,
+    facts: dict[str, Any],
+    more: dict[str, Any] | None = None,
+) -> pd.DataFrame:
     """Write the flagged rows of frame (ranked, most suspect first) to
     label_issues.csv and what was audited to label_issues.json; return
     frame with the sample in its attrs."""
@@ -130,7 +143,16 @@ RESIDUAL_METHOD = (
 )
 
 
-def _residual_audit(path: Path, manifest: Manifest, X, y, sample: dict, folds, seed, step):
+def _residual_audit(
+    path: Path,
+    manifest: Manifest,
+    X: pd.DataFrame,
+    y: pd.Series[float],
+    sample: dict[str, Any],
+    folds: int,
+    seed: int,
+    step: Callable[[str], None],
+) -> pd.DataFrame:
     """A regression's audit: rows ranked by out-of-fold absolute residual."""
     import numpy as np
     from sklearn.model_selection import KFold, cross_val_predict
@@ -165,9 +187,8 @@ def _residual_audit(path: Path, manifest: Manifest, X, y, sample: dict, folds, s
     frame["abs_residual"] = np.abs(residual)
     frame["is_label_issue"] = z > RESIDUAL_Z
     frame["text"] = _joined_text(X, [c for c, k in kinds.items() if k == "text"])
-    frame = frame.sort_values(
-        ["abs_residual", frame.index.name or "index"], ascending=[False, True], kind="stable"
-    )
+    ident = str(frame.index.name or "index")
+    frame = frame.sort_values(["abs_residual", ident], ascending=[False, True], kind="stable")
     method = RESIDUAL_METHOD.format(folds=folds)
     frame.attrs["method"] = method
     facts = {"folds": folds, "seed": seed, "sample": sample}

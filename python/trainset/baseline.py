@@ -10,12 +10,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
 
 from trainset.errors import TrainsetError
 from trainset.load import load, read_training
 from trainset.manifest import MANIFEST_FILE, Manifest, feature_kinds
 from trainset.scan import SEED
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+    import pandas as pd
+    import scipy.sparse as sp
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    # (actual, predicted) label values of one split, for the plot.
+    Points = dict[str, tuple[npt.NDArray[Any], npt.NDArray[Any]]]
+    # What reports progress: the command line's on_step.
+    Step = Callable[[str], None]
 
 MAX_TRAIN_ROWS = 200_000
 
@@ -35,26 +48,26 @@ class WordCharNgrams:
     computed once per distinct word rather than once per occurrence (a
     text's counts are the sum of its words'), since words repeat."""
 
-    def __init__(self, ngram_range: tuple[int, int], n_features: int):
+    def __init__(self, ngram_range: tuple[int, int], n_features: int) -> None:
         self.ngram_range = ngram_range
         self.n_features = n_features
 
     # What scikit-learn's clone needs, without importing it with this module.
-    def get_params(self, deep: bool = True) -> dict:
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {"ngram_range": self.ngram_range, "n_features": self.n_features}
 
-    def set_params(self, **params):
+    def set_params(self, **params: Any) -> Self:
         for name, value in params.items():
             setattr(self, name, value)
         return self
 
-    def fit(self, X, y=None):
+    def fit(self, X: pd.Series[Any], y: object = None) -> Self:
         return self
 
-    def fit_transform(self, X, y=None):
+    def fit_transform(self, X: pd.Series[Any], y: object = None) -> sp.csr_matrix:
         return self.transform(X)
 
-    def transform(self, X):
+    def transform(self, X: pd.Series[Any]) -> sp.csr_matrix:
         import numpy as np
         import pandas as pd
         import scipy.sparse as sp
@@ -62,7 +75,10 @@ class WordCharNgrams:
 
         # char_wb lower-cases, then splits on white space.
         words = pd.Series(X).fillna("").astype(str).str.lower().str.split()
-        rows = np.repeat(np.arange(len(words)), words.str.len().to_numpy())
+        # pandas-stubs types .str over str values only; .str.len() of lists
+        # is pandas' documented length of each.
+        lengths = words.str.len().to_numpy()  # type: ignore[misc]
+        rows = np.repeat(np.arange(len(words)), lengths)
         codes, distinct = pd.factorize(words.explode().dropna().to_numpy())
         occurrences = sp.csr_matrix(
             (np.ones(len(codes)), (rows, codes)), shape=(len(words), len(distinct))
@@ -80,7 +96,7 @@ class WordCharNgrams:
         return counts
 
 
-def _text_features(bounded: bool):
+def _text_features(bounded: bool) -> FeatureUnion:
     """Word 1-2 and character 3-5 n-grams (within words), hashed and TF-IDF
     weighted; bounded (the audit's): a smaller space."""
     from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
@@ -88,7 +104,7 @@ def _text_features(bounded: bool):
 
     n_features = HASHED_FEATURES if bounded else TEXT_FEATURES
 
-    def tfidf(counts):
+    def tfidf(counts: object) -> Pipeline:
         return make_pipeline(counts, TfidfTransformer(sublinear_tf=True))
 
     return make_union(
@@ -101,7 +117,9 @@ def _text_features(bounded: bool):
     )
 
 
-def make_pipeline(kinds: dict[str, str], bounded: bool = False, task: str = "classification"):
+def make_pipeline(
+    kinds: dict[str, str], bounded: bool = False, task: str = "classification"
+) -> Pipeline:
     """The baseline pipeline for features of the given kinds (bounded: the
     audit's variant of the text features and of the model), ending in a
     linear classifier, or for a regression task a ridge regression."""
@@ -111,10 +129,15 @@ def make_pipeline(kinds: dict[str, str], bounded: bool = False, task: str = "cla
     from sklearn.pipeline import FunctionTransformer, Pipeline, make_pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    def as_text(frame):
+    def as_text(frame: pd.DataFrame) -> pd.Series[str]:
         # Column by column: a row-wise join is a Python call per row.
         columns = [frame[c].fillna("").astype(str) for c in frame.columns]
-        text = columns[0].str.cat(columns[1:], sep=" ") if len(columns) > 1 else columns[0]
+        # pandas-stubs leave out str.cat's documented list of Series.
+        text = (
+            columns[0].str.cat(columns[1:], sep=" ")  # type: ignore[arg-type]
+            if len(columns) > 1
+            else columns[0]
+        )
         return text.str.slice(0, HASHED_TEXT_CHARS) if bounded else text
 
     parts = []
@@ -169,7 +192,7 @@ def make_pipeline(kinds: dict[str, str], bounded: bool = False, task: str = "cla
     return Pipeline([("features", ColumnTransformer(parts)), ("model", model)])
 
 
-def _scores(y_true, y_pred, labels: list[str]) -> dict:
+def _scores(y_true: pd.Series[str], y_pred: npt.ArrayLike, labels: list[str]) -> dict[str, Any]:
     from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
     per_label = f1_score(y_true, y_pred, labels=labels, average=None, zero_division=0)
@@ -189,8 +212,11 @@ def manifest_sha256(path: Path) -> str:
 
 
 def run_baseline(
-    path: str | Path, on_step=None, max_train_rows: int | None = MAX_TRAIN_ROWS, seed: int = SEED
-) -> dict:
+    path: str | Path,
+    on_step: Step | None = None,
+    max_train_rows: int | None = MAX_TRAIN_ROWS,
+    seed: int = SEED,
+) -> dict[str, Any]:
     """Train on train (a stratified, seeded sample of at most about
     max_train_rows rows), score the whole validation and test splits; write
     baseline.json beside the export with confusion_matrix.png (a
@@ -217,7 +243,7 @@ def run_baseline(
     # One BLAS thread: the solver's small dense steps only contend for cores.
     with threadpool_limits(1):
         pipeline.fit(X_train, y_train)
-    report = {
+    report: dict[str, Any] = {
         "dataset": manifest.dataset,
         "version": manifest.version,
         "manifest_sha256": manifest_sha256(path),
@@ -250,7 +276,9 @@ MODEL_SAID = {
 PREDICTIONS_PNG = "predicted_vs_actual.png"
 
 
-def _scored_splits(manifest: Manifest, path: Path, step):
+def _scored_splits(
+    manifest: Manifest, path: Path, step: Step
+) -> Iterator[tuple[str, pd.DataFrame, pd.Series[Any]]]:
     """(split, X, y) of validation and test, each read whole."""
     for split in ("validation", "test"):
         if split not in manifest.splits:
@@ -260,12 +288,15 @@ def _scored_splits(manifest: Manifest, path: Path, step):
         yield split, X, y
 
 
-def _classification_report(manifest: Manifest, pipeline, y_train, path: Path, step) -> dict:
+def _classification_report(
+    manifest: Manifest, pipeline: Pipeline, y_train: pd.Series[Any], path: Path, step: Step
+) -> dict[str, Any]:
     """Accuracy, macro-F1, F1 per label and the confusion matrix per split,
     beside the majority class of train."""
     labels = manifest.class_labels()
-    majority = y_train.value_counts().sort_index().idxmax()
-    splits = {}
+    # A label (y_train is str here); str() only tells mypy so.
+    majority = str(y_train.value_counts().sort_index().idxmax())
+    splits: dict[str, dict[str, Any]] = {}
     for split, X, y in _scored_splits(manifest, path, step):
         y = y.astype(str)
         scores = _scores(y, pipeline.predict(X), labels)
@@ -279,7 +310,7 @@ def _classification_report(manifest: Manifest, pipeline, y_train, path: Path, st
     return {"labels": labels, "majority_label": majority, "splits": splits}
 
 
-def _errors(y_true, y_pred) -> dict:
+def _errors(y_true: npt.ArrayLike, y_pred: npt.ArrayLike) -> dict[str, float]:
     from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 
     return {
@@ -289,22 +320,25 @@ def _errors(y_true, y_pred) -> dict:
     }
 
 
-def _regression_report(manifest: Manifest, pipeline, y_train, path: Path, step):
+def _regression_report(
+    manifest: Manifest, pipeline: Pipeline, y_train: pd.Series[Any], path: Path, step: Step
+) -> tuple[dict[str, Any], Points]:
     """MAE, RMSE and R² per split, beside predicting the median of train
     (the constant with the least absolute error there); and the (actual,
     predicted) values per split, for the plot."""
     import numpy as np
 
     median = float(np.median(y_train))
-    splits, points = {}, {}
+    splits: dict[str, dict[str, Any]] = {}
+    points: Points = {}
     for split, X, y in _scored_splits(manifest, path, step):
-        y = y.astype(float).to_numpy()
+        actual = y.astype(float).to_numpy()
         predicted = pipeline.predict(X)
-        scores = {"rows": len(y), **_errors(y, predicted)}
-        scores["median_baseline"] = _errors(y, np.full(len(y), median))
+        scores: dict[str, Any] = {"rows": len(actual), **_errors(actual, predicted)}
+        scores["median_baseline"] = _errors(actual, np.full(len(actual), median))
         # Positive: the model's error is smaller than the median's.
         scores["lift_mae"] = scores["median_baseline"]["mae"] - scores["mae"]
-        splits[split], points[split] = scores, (y, predicted)
+        splits[split], points[split] = scores, (actual, predicted)
     return {
         "label": manifest.label,
         "train_median": median,
@@ -313,7 +347,7 @@ def _regression_report(manifest: Manifest, pipeline, y_train, path: Path, step):
     }, points
 
 
-def plot_confusion(report: dict, out: Path) -> None:
+def plot_confusion(report: dict[str, Any], out: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -338,7 +372,7 @@ def plot_confusion(report: dict, out: Path) -> None:
     plt.close(fig)
 
 
-def plot_predictions(report: dict, points: dict, out: Path) -> None:
+def plot_predictions(report: dict[str, Any], points: Points, out: Path) -> None:
     """A regression's picture: predicted against actual per split, with the
     diagonal of a perfect model and the train median's flat line."""
     import matplotlib

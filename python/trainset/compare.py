@@ -6,10 +6,14 @@ import math
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trainset.manifest import Manifest, read_manifest
 from trainset.scan import fetch, literal
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
 
 
 def total_variation(a: Mapping[str, float], b: Mapping[str, float]) -> float:
@@ -54,14 +58,16 @@ def label_shift(old: Manifest, new: Manifest) -> dict[str, dict[str, Any]]:
     return shift
 
 
-def is_number(value) -> bool:
+def is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 STATS = ("mean", "std", "min", "p25", "median", "p75", "max")
 
 
-def numeric_stats_sql(con, relation: str, value: str) -> dict[str, dict]:
+def numeric_stats_sql(
+    con: duckdb.DuckDBPyConnection, relation: str, value: str
+) -> dict[str | None, dict[str, Any]]:
     """Per split of relation, and over all its rows (key None): rows and the
     value's mean, std, min, quartiles and max, computed in DuckDB."""
     stats = fetch(
@@ -72,7 +78,7 @@ def numeric_stats_sql(con, relation: str, value: str) -> dict[str, dict]:
         from {relation} group by grouping sets ((split), ())
         """,
     )
-    result = {}
+    result: dict[str | None, dict[str, Any]] = {}
     for split, rows, mean, std, low, quartiles, high in stats:
         values = (mean, std, low, *(quartiles or (None,) * 3), high)
         result[split] = {"rows": rows} | {
@@ -81,7 +87,7 @@ def numeric_stats_sql(con, relation: str, value: str) -> dict[str, dict]:
     return result
 
 
-def ks_statistic(con, a: str, b: str) -> float | None:
+def ks_statistic(con: duckdb.DuckDBPyConnection, a: str, b: str) -> float | None:
     """The two-sample Kolmogorov-Smirnov statistic (the largest gap between
     the empirical distribution functions, in [0, 1]) between the non-null
     values v of queries a and b, computed in DuckDB; None when one is empty."""
@@ -106,15 +112,20 @@ def ks_statistic(con, a: str, b: str) -> float | None:
 
 
 def numeric_label_shift(
-    con, old: str, new: str, label_old: str, label_new: str, splits: list[str]
-) -> dict:
+    con: duckdb.DuckDBPyConnection,
+    old: str,
+    new: str,
+    label_old: str,
+    label_new: str,
+    splits: list[str],
+) -> dict[str, dict[str, Any]]:
     """A numeric label in two versions (relations with a split column), per
     split (in the order of splits) and over all rows (key "all"): its
     statistics old and new, the change of its mean and quartiles, and the
     Kolmogorov-Smirnov statistic between the old and the new values."""
     before = numeric_stats_sql(con, old, label_old)
     after = numeric_stats_sql(con, new, label_new)
-    shift = {}
+    shift: dict[str, dict[str, Any]] = {}
     for split in [*splits, None]:
         a, b = before.get(split), after.get(split)
         where = "true" if split is None else f"split = {literal(split)}"
@@ -136,7 +147,7 @@ def numeric_label_shift(
     return shift
 
 
-def row_changes(old_frame, new_frame) -> dict:
+def row_changes(old_frame: pd.DataFrame, new_frame: pd.DataFrame) -> dict[str, Any]:
     """Ids added and removed, over all splits."""
     old_ids, new_ids = set(old_frame.index), set(new_frame.index)
     return {
@@ -182,9 +193,10 @@ def content_differences(left: Path, right: Path, tolerance: float = 1e-9) -> lis
     return problems
 
 
-def _same_value(x, y, tolerance: float) -> bool:
+def _same_value(x: object, y: object, tolerance: float) -> bool:
     if x is None or y is None or isinstance(x, str | bytes | bool) or type(x) is not type(y):
         return x == y and type(x) is type(y)
-    if isinstance(x, int | float | Decimal):
+    # y is of x's type here; the second isinstance only tells mypy so.
+    if isinstance(x, int | float | Decimal) and isinstance(y, int | float | Decimal):
         return math.isclose(float(x), float(y), rel_tol=0, abs_tol=tolerance) or x == y
     return x == y

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trainset.compare import (
     is_number,
@@ -27,12 +28,19 @@ from trainset.manifest import Manifest
 from trainset.render import md_table
 from trainset.scan import attach, connect, feature_kinds_sql, fetch, literal, quote
 
+if TYPE_CHECKING:
+    import duckdb
+
 MARKDOWN_LIMIT = 65_000
 EXAMPLES = 10
 TEXT_EXAMPLES = 5
 
 
-def diff_exports(old_path: str | Path, new_path: str | Path, on_step=None) -> dict:
+def diff_exports(
+    old_path: str | Path,
+    new_path: str | Path,
+    on_step: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """Every figure of the diff, computed in DuckDB by joining the two
     exports' split files on the id: neither export is loaded whole."""
     step = on_step or (lambda _: None)
@@ -175,7 +183,13 @@ def diff_exports(old_path: str | Path, new_path: str | Path, on_step=None) -> di
     }
 
 
-def _class_labels(con, old_m: Manifest, new_m: Manifest, label_old: str, label_new: str) -> dict:
+def _class_labels(
+    con: duckdb.DuckDBPyConnection,
+    old_m: Manifest,
+    new_m: Manifest,
+    label_old: str,
+    label_new: str,
+) -> dict[str, Any]:
     """Class counts old and new, their total variation, and the flips."""
     (flips,) = fetch(con, "select count(*) from pairs where flipped")[0]
     top_flips = fetch(
@@ -205,7 +219,9 @@ def _class_labels(con, old_m: Manifest, new_m: Manifest, label_old: str, label_n
     }
 
 
-def _numeric_labels(con, label_old: str, label_new: str, splits: list[str]) -> dict:
+def _numeric_labels(
+    con: duckdb.DuckDBPyConnection, label_old: str, label_new: str, splits: list[str]
+) -> dict[str, Any]:
     """A numeric label: its statistics per split and over all rows, old and
     new, with the change of mean and quartiles and the Kolmogorov-Smirnov
     statistic; and for the ids in both versions, how many labels changed
@@ -246,7 +262,9 @@ def _differs(a: str, b: str) -> str:
     return f"(cast({a} as varchar) is distinct from cast({b} as varchar))"
 
 
-def _feature_facts(con, feature: str, kind: str, ids: tuple[str, str]) -> dict:
+def _feature_facts(
+    con: duckdb.DuckDBPyConnection, feature: str, kind: str, ids: tuple[str, str]
+) -> dict[str, Any]:
     column = quote(feature)
     null_old, null_new = (
         fetch(con, f"select avg(case when {column} is null then 1.0 else 0.0 end) from {side}")[0][
@@ -305,18 +323,18 @@ def _feature_facts(con, feature: str, kind: str, ids: tuple[str, str]) -> dict:
     return facts
 
 
-def _f(value) -> float | None:
+def _f(value: Any) -> float | None:
     return None if value is None or value != value else float(value)
 
 
-def _clip(value, limit: int = 200) -> str | None:
+def _clip(value: object, limit: int = 200) -> str | None:
     if value is None or (isinstance(value, float) and value != value):
         return None
     text = str(value)
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _baseline_delta(old: Path, new: Path, regression: bool = False) -> dict | None:
+def _baseline_delta(old: Path, new: Path, regression: bool = False) -> dict[str, Any] | None:
     if not ((old / "baseline.json").is_file() and (new / "baseline.json").is_file()):
         return None
     a = json.loads((old / "baseline.json").read_text())
@@ -366,7 +384,7 @@ def _task(diff: dict[str, Any]) -> str:
 
 
 RULE = re.compile(r"^\s*([a-z-]+)\s*(>=|<=|>|<|==)\s*([0-9.]+)(%?)\s*$")
-METRICS = {
+METRICS: dict[str, Callable[[dict[str, Any]], float]] = {
     "rows-added": lambda d: d["totals"]["added"],
     "rows-removed": lambda d: d["totals"]["removed"],
     "rows-changed": lambda d: d["totals"]["changed"],
@@ -384,7 +402,7 @@ METRICS = {
 }
 
 
-def broken_rules(diff: dict, rules: list[str]) -> list[str]:
+def broken_rules(diff: dict[str, Any], rules: list[str]) -> list[str]:
     """The --fail-on rules the diff breaks, each as a sentence. A percentage
     is of the old version's rows."""
     broken = []
@@ -414,7 +432,7 @@ def _details(summary: str, lines: list[str]) -> list[str]:
     return ["<details>", f"<summary>{summary}</summary>", "", *lines, "", "</details>", ""]
 
 
-def _num(value, sign: bool = False) -> str:
+def _num(value: float | None, sign: bool = False) -> str:
     """A label value or change as text: six significant digits, no exponent
     for the magnitudes labels have."""
     if value is None:
@@ -422,7 +440,7 @@ def _num(value, sign: bool = False) -> str:
     return f"{value:+.6g}" if sign else f"{value:.6g}"
 
 
-def _label_summary(diff: dict) -> list[list]:
+def _label_summary(diff: dict[str, Any]) -> list[list[str]]:
     labels = diff["labels"]
     if _task(diff) != "regression":
         return [
@@ -443,7 +461,7 @@ def _label_summary(diff: dict) -> list[list]:
     ]
 
 
-def _label_details(diff: dict) -> list[str]:
+def _label_details(diff: dict[str, Any]) -> list[str]:
     labels = diff["labels"]
     if _task(diff) == "regression":
         rows = []
@@ -515,7 +533,7 @@ def _label_details(diff: dict) -> list[str]:
     )
 
 
-def render_markdown(diff: dict, broken: list[str] | None = None) -> str:
+def render_markdown(diff: dict[str, Any], broken: list[str] | None = None) -> str:
     """The diff as a pull-request comment: a summary table, then details."""
     o, n = diff["old"], diff["new"]
     t = diff["totals"]

@@ -348,7 +348,9 @@ def build_manifest(
                 for t in dataset.tests
             ],
         ),
-        exposures=dataset.exposures,
+        # An Exposure is a dict; the manifest's field stays a plain JSON
+        # object, as its published schema says.
+        exposures=typing.cast(list[dict[str, Any]], dataset.exposures),
         provenance=provenance,
         allow_failed_tests=options.allow_failed_tests,
         failing_tests_overridden=[t.name for t in dataset.failing_tests]

@@ -20,7 +20,9 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from trainset.compare import (
     is_number,
@@ -45,6 +47,14 @@ from trainset.scan import (
     text_key_sql,
 )
 
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    Connection = duckdb.DuckDBPyConnection
+
 DRIFT_THRESHOLD = 0.1  # Jensen-Shannon distance between train and a split
 SHORT_TEXT, LONG_TEXT = 5, 1000
 EXAMPLES = 20
@@ -58,7 +68,7 @@ QUARTILE = "_label_quartile"
 SECTIONS = ("overview", "features", "drift", "problems", "baseline", "audit", "compare")
 
 
-def _num(value) -> str:
+def _num(value: float | None) -> str:
     """A count with thousands separators, another number in four
     significant digits (whole above a thousand, never an exponent)."""
     if value is None:
@@ -68,7 +78,7 @@ def _num(value) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
-def _png(fig) -> str:
+def _png(fig: Figure) -> str:
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
@@ -78,7 +88,7 @@ def _png(fig) -> str:
     return f'<img class="chart" alt="chart" src="data:image/png;base64,{data}">'
 
 
-def _figure(width=7, height=3.2):
+def _figure(width: float = 7, height: float = 3.2) -> tuple[Figure, Axes]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -90,10 +100,12 @@ def _figure(width=7, height=3.2):
 TOKEN = re.compile(r"[^\W\d_]{3,}|<\w+>")
 
 
-def distinctive_tokens(texts, labels, top: int = 8) -> dict[str, list[str]]:
+def distinctive_tokens(
+    texts: Iterable[object], labels: Iterable[str], top: int = 8
+) -> dict[str, list[str]]:
     """Per label, the tokens most over-represented against the other labels
     (smoothed log-odds); ties in alphabetical order."""
-    per_label: dict[str, Counter] = {}
+    per_label: dict[str, Counter[str]] = {}
     for text, label in zip(texts, labels, strict=True):
         per_label.setdefault(label, Counter()).update(set(TOKEN.findall(str(text).lower())))
     overall = sum(per_label.values(), Counter())
@@ -137,7 +149,7 @@ def _label_chart(manifests: list[tuple[str, Manifest]]) -> str:
     return _png(fig)
 
 
-def js_distance_sql(con, bucket: str, split: str, where: str = "true") -> float:
+def js_distance_sql(con: Connection, bucket: str, split: str, where: str = "true") -> float:
     """Jensen-Shannon distance (base 2, in [0, 1]) between the distribution
     of the bucket expression in train and in split, computed in DuckDB."""
     (total,) = fetch(
@@ -174,7 +186,7 @@ def _bin_case(value: str, edges: list[float]) -> str:
     return f"case {whens} else {len(edges) - 2} end"
 
 
-def _deciles(con, value: str, where: str) -> list[float]:
+def _deciles(con: Connection, value: str, where: str) -> list[float]:
     (quantiles,) = fetch(
         con,
         f"select quantile_cont({value}, [{', '.join(str(i / 10) for i in range(11))}]) "
@@ -183,7 +195,7 @@ def _deciles(con, value: str, where: str) -> list[float]:
     return sorted(set(quantiles)) if quantiles else [0.0, 1.0]
 
 
-def _null_rates(con, column: str, splits: list[str]) -> list[list]:
+def _null_rates(con: Connection, column: str, splits: list[str]) -> list[list[str]]:
     rates = dict(
         fetch(
             con,
@@ -194,7 +206,7 @@ def _null_rates(con, column: str, splits: list[str]) -> list[list]:
     return [[s, f"{rates.get(s, 0):.1%}"] for s in splits]
 
 
-def _categorical_chart(con, column: str, splits: list[str]) -> str:
+def _categorical_chart(con: Connection, column: str, splits: list[str]) -> str:
     import numpy as np
 
     value = f"coalesce(cast({quote(column)} as varchar), '<null>')"
@@ -227,7 +239,7 @@ def _categorical_chart(con, column: str, splits: list[str]) -> str:
     return _png(fig)
 
 
-def _numeric_parts(con, column: str, splits: list[str]) -> list[str]:
+def _numeric_parts(con: Connection, column: str, splits: list[str]) -> list[str]:
     value = f"cast({quote(column)} as double)"
     stats = {
         row[0]: row[1:]
@@ -268,9 +280,21 @@ def _numeric_parts(con, column: str, splits: list[str]) -> list[str]:
     ]
 
 
-def _text_parts(con, column: str, group: str, sample: dict) -> list[str]:
+class TextSample(TypedDict):
+    """The rows the distinctive tokens are computed on, and how the page says so."""
+
+    frame: pd.DataFrame
+    said: str
+    rows: int
+    seed: int
+    group: str
+
+
+def _text_parts(con: Connection, column: str, group: str, sample: TextSample | None) -> list[str]:
     """Text length per label group (group: the SQL of a row's label, or of
     its label quartile) and the most distinctive tokens per group."""
+    # render_profile draws the sample whenever there is a text feature.
+    assert sample is not None
     length = f"length(coalesce(cast({quote(column)} as varchar), ''))"
     boxes = fetch(
         con,
@@ -311,7 +335,14 @@ def _text_parts(con, column: str, group: str, sample: dict) -> list[str]:
     ]
 
 
-def _feature_section(con, column: str, kind: str, splits: list[str], group: str, sample) -> tuple:
+def _feature_section(
+    con: Connection,
+    column: str,
+    kind: str,
+    splits: list[str],
+    group: str,
+    sample: TextSample | None,
+) -> tuple[str, list[list[str]]]:
     """HTML for one feature, and its drift rows."""
     parts = [
         f'<section class="feature" id="feature-{escape_html(column)}">',
@@ -345,12 +376,12 @@ def _feature_section(con, column: str, kind: str, splits: list[str], group: str,
 
 
 def _text_sample(
-    con,
+    con: Connection,
     manifest: Manifest,
     text_columns: list[str],
     seed: int = SEED,
     quartiles: str | None = None,
-) -> dict:
+) -> TextSample:
     """The rows the distinctive tokens are computed on: all of them, or a
     seeded sample stratified by label (or by label quartile, the SQL
     quartiles, for a numeric label); and how the page says so."""
@@ -375,7 +406,7 @@ def _text_sample(
     return {"frame": frame, "said": said, "rows": len(frame), "seed": seed, "group": group}
 
 
-def _label_quartiles(con, label: str) -> tuple[str, float]:
+def _label_quartiles(con: Connection, label: str) -> tuple[str, float]:
     """The SQL naming a row's label quartile (over all rows), for the parts
     drawn per label when the label is a number; and the interquartile range."""
     value = f"cast({quote(label)} as double)"
@@ -388,7 +419,7 @@ def _label_quartiles(con, label: str) -> tuple[str, float]:
     return f"case {whens} else {literal(f'Q4 > {_num(q3)}')} end", q3 - q1
 
 
-def _label_drift(con, label: str, splits: list[str]) -> str:
+def _label_drift(con: Connection, label: str, splits: list[str]) -> str:
     """A numeric label's drift against train: the Kolmogorov-Smirnov
     statistic per split, computed in DuckDB, with its asymptotic p-value."""
     from scipy.special import kolmogorov
@@ -438,7 +469,11 @@ def _split_order(manifest: Manifest) -> str:
 
 
 def _problems(
-    con, manifest: Manifest, text_columns: list[str], label: str, spread: float | None = None
+    con: Connection,
+    manifest: Manifest,
+    text_columns: list[str],
+    label: str,
+    spread: float | None = None,
 ) -> str:
     """Duplicates, conflicting labels and extreme texts. A numeric label
     (spread: its interquartile range) conflicts when identical texts carry
@@ -538,7 +573,7 @@ def _problems(
     return "".join(parts)
 
 
-def _conflicts(con, spread: float | None) -> list[str]:
+def _conflicts(con: Connection, spread: float | None) -> list[str]:
     """Texts (by the tests' text key) with conflicting labels: more than one
     class, or for a number, labels further apart than spread."""
     if spread is None:
@@ -582,15 +617,15 @@ def _conflicts(con, spread: float | None) -> list[str]:
     ]
 
 
-def _clip(text, limit: int = 200) -> str:
+def _clip(text: object, limit: int = 200) -> str:
     text = "" if text is None else str(text)
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _regression_baseline(report: dict) -> str:
+def _regression_baseline(report: dict[str, Any]) -> str:
     """A regression baseline's metrics per split: every number it reports
     for a split, and those of the baselines nested in it."""
-    columns: dict[tuple, str] = {}
+    columns: dict[tuple[str, ...], str] = {}
     for facts in report["splits"].values():
         for key, value in facts.items():
             if is_number(value):
@@ -600,7 +635,7 @@ def _regression_baseline(report: dict) -> str:
                     if is_number(number):
                         columns.setdefault((key, inner), f"{key} {inner}")
 
-    def get(facts: dict, path: tuple):
+    def get(facts: object, path: tuple[str, ...]) -> object:
         for key in path:
             facts = facts.get(key) if isinstance(facts, dict) else None
         return "" if facts is None else f"{facts:.4g}" if isinstance(facts, float) else facts
@@ -664,7 +699,7 @@ def _baseline_section(path: Path, regression: bool = False) -> str:
     return "".join(parts)
 
 
-def _short_number(value):
+def _short_number(value: object) -> object:
     """A decimal number from a CSV cell in four significant digits; any
     other value as it is."""
     if isinstance(value, str) and "." in value:
@@ -678,7 +713,7 @@ def _short_number(value):
 class Cell:
     """A table cell shown clipped, with its full text on hover."""
 
-    def __init__(self, text, limit: int = AUDIT_TEXT):
+    def __init__(self, text: object, limit: int = AUDIT_TEXT) -> None:
         self.text = "" if text is None else str(text)
         self.limit = limit
 
@@ -690,7 +725,11 @@ class Cell:
         )
 
 
-def _audit_section(path: Path, full_text=None, regression: bool = False) -> str:
+def _audit_section(
+    path: Path,
+    full_text: Callable[[list[str]], dict[str, str]] | None = None,
+    regression: bool = False,
+) -> str:
     import pandas as pd
 
     issues_path = path / "label_issues.csv"
@@ -738,7 +777,7 @@ def _audit_section(path: Path, full_text=None, regression: bool = False) -> str:
     )
 
 
-def _compare_labels(con, manifest: Manifest, other: Manifest) -> list[str]:
+def _compare_labels(con: Connection, manifest: Manifest, other: Manifest) -> list[str]:
     """The label's shift from the other version to this one: class shares
     and their total variation, or a number's statistics and the
     Kolmogorov-Smirnov statistic."""
@@ -767,7 +806,7 @@ def _compare_labels(con, manifest: Manifest, other: Manifest) -> list[str]:
         splits,
     )
 
-    def pair(facts: dict, name: str) -> str:
+    def pair(facts: dict[str, Any], name: str) -> str:
         a, b = (side.get(name) if side else None for side in (facts["old"], facts["new"]))
         return f"{_num(a)} → {_num(b)}"
 
@@ -789,7 +828,9 @@ def _compare_labels(con, manifest: Manifest, other: Manifest) -> list[str]:
     ]
 
 
-def _compare_section(con, manifest: Manifest, other_manifest: Manifest, other_path) -> str:
+def _compare_section(
+    con: Connection, manifest: Manifest, other_manifest: Manifest, other_path: str | Path
+) -> str:
     changes = schema_changes(other_manifest, manifest)
     ident = quote(manifest.roles.id)
     other_ident = quote(other_manifest.roles.id)
@@ -858,7 +899,7 @@ def render_profile(
     path: str | Path,
     compare: str | Path | None = None,
     out: str | Path | None = None,
-    on_step=None,
+    on_step: Callable[[str], None] | None = None,
     seed: int = SEED,
 ) -> Path:
     """Write the HTML profile of an export (default: PATH/profile.html).

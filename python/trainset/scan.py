@@ -7,12 +7,17 @@ DuckDB, and only aggregates or a stated, seeded sample come back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trainset.errors import TrainsetError
 from trainset.load import read_training, split_reader_sql
 from trainset.manifest import FEATURES, LABELS, Manifest, declared_kinds, kind_of
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
 
 MACROS = Path(__file__).resolve().parents[2] / "macros"
 # The files that define the dbt tests' text key, and the macros it calls.
@@ -27,11 +32,11 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def literal(value) -> str:
+def literal(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def connect():
+def connect() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection, held to the build's memory limit:
     what does not fit spills to a temporary folder."""
     import os
@@ -49,12 +54,16 @@ def connect():
     return con
 
 
-def fetch(con, sql: str) -> list[tuple]:
+def fetch(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
     return con.execute(sql).fetchall()
 
 
 def attach(
-    con: Any, path: str | Path, name: str = "rows", verify: bool = True, table: bool = False
+    con: duckdb.DuckDBPyConnection,
+    path: str | Path,
+    name: str = "rows",
+    verify: bool = True,
+    table: bool = False,
 ) -> Manifest:
     """Create view NAME over every split of the export at path (features,
     label and a `split` column), or a temporary table for a caller that
@@ -81,7 +90,9 @@ def empty_features(manifest: Manifest) -> list[str]:
     return list(manifest.all_null_features)
 
 
-def feature_kinds_sql(con: Any, manifest: Manifest, relation: str) -> dict[str, str]:
+def feature_kinds_sql(
+    con: duckdb.DuckDBPyConnection, manifest: Manifest, relation: str
+) -> dict[str, str]:
     """text, categorical or numeric for each feature column, read from a
     relation: the rule of manifest.feature_kinds, computed in DuckDB."""
     kinds = declared_kinds(manifest)
@@ -92,26 +103,27 @@ def feature_kinds_sql(con: Any, manifest: Manifest, relation: str) -> dict[str, 
             f"avg(length(cast({quote(c)} as varchar)))"
             for c in measured
         )
-        row = con.execute(f"select {select} from {relation}").fetchone()
+        (row,) = fetch(con, f"select {select} from {relation}")
         for i, column in enumerate(measured):
             n, distinct, mean_length = row[3 * i : 3 * i + 3]
             kinds[column] = kind_of(n, distinct, mean_length)
     return {c: kind or "categorical" for c, kind in kinds.items()}
 
 
-def _text_key_macros():
+def _text_key_macros() -> Any:
     """The dbt project's own text_key macro, rendered for DuckDB by Jinja:
-    the one definition the dbt tests and the Python side both read."""
+    the one definition the dbt tests and the Python side both read. (Any:
+    the macros are attributes the template module gets when rendered.)"""
     import jinja2
 
     files = [MACROS / name for name in TEXT_KEY_FILES]
     if not all(f.is_file() for f in files):
         raise TrainsetError(f"the dbt macros that define the text key are missing from {MACROS}")
-    module = {}
+    module: dict[str, jinja2.environment.TemplateModule] = {}
 
     class Adapter:
         @staticmethod
-        def dispatch(name, _package=None):
+        def dispatch(name: str, _package: str | None = None) -> Any:
             return getattr(module["m"], f"duckdb__{name}")
 
     env = jinja2.Environment(extensions=["jinja2.ext.do"], undefined=jinja2.StrictUndefined)
@@ -168,8 +180,8 @@ def load_sample(
     split: str,
     max_rows: int | None,
     seed: int = SEED,
-    on_step=None,
-):
+    on_step: Callable[[str], None] | None = None,
+) -> tuple[pd.DataFrame, pd.Series[Any], dict[str, Any]]:
     """(X, y, facts) for one split: the whole split, or a stratified, seeded
     sample of at most about max_rows rows (strata: the classes, or for a
     regression the label's quantile bins); facts say which."""
@@ -181,7 +193,7 @@ def load_sample(
         raise TrainsetError(f"no split {split!r} in {path} (splits: {known})")
     ident, label = manifest.roles.id, manifest.label
     where = f"split = {literal(split)}"
-    total = con.execute(f"select count(*) from rows where {where}").fetchone()[0]
+    ((total,),) = fetch(con, f"select count(*) from rows where {where}")
     columns = ", ".join(quote(c) for c in [ident, *manifest.roles.features, label])
     regression = manifest.regression
     if max_rows is None or total <= max_rows:
