@@ -22,7 +22,7 @@ export SPARK_LOCAL_IP ?= 127.0.0.1
 TEST_DBT := DBT_TARGET_PATH=$(CURDIR)/target/make-test DBT_LOG_PATH=$(CURDIR)/target/make-test/logs \
 	TRAINSET_DB=$(CURDIR)/target/make-test/trainset.duckdb TRAINSET_TEMP_DIR=$(CURDIR)/target/make-test/tmp
 
-.PHONY: setup spark-setup dataset build test test-slow test-spark lint dbt-test pytest browser sample docs docs-site bench bench-spark clean
+.PHONY: setup spark-setup dataset build test test-slow test-spark lint lint-sql lint-python dbt-test pytest browser sample docs docs-site bench bench-spark clean
 
 setup: $(STAMP)
 
@@ -48,10 +48,16 @@ dataset: setup
 build: setup
 	$(BIN)/trainset build
 
-lint: setup
+lint: lint-sql lint-python
+
+lint-sql: setup
 	$(TEST_DBT) $(BIN)/sqlfluff lint --processes 2 models tests macros
+
+# mypy --strict on python/trainset (the config is in pyproject.toml).
+lint-python: setup
 	$(BIN)/ruff check python bench
 	$(BIN)/ruff format --check python bench
+	$(BIN)/mypy --cache-dir target/mypy
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(BIN)/zizmor --offline --min-severity medium --quiet .github
 
@@ -80,7 +86,11 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	  else echo "warning: chromium missing and not root: the browser test will skip" >&2; fi; }
 
-test: lint dbt-test pytest
+# Lint and the sample's build run side by side (each one's output kept
+# together), then the fast tier of pytest over that build.
+test: setup browser
+	@$(MAKE) --no-print-directory --output-sync=target -j3 lint-sql lint-python dbt-test
+	TRAINSET_SAMPLE_BUILD=$(CURDIR)/target/make-test $(PYTEST)
 
 # dbt build --target spark on the sample, its export, and the comparison
 # with DuckDB's export (python/tests/test_spark.py). Its own target folder,

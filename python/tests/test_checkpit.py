@@ -80,6 +80,7 @@ def test_the_leaky_fixture_is_caught_naming_its_features(tmp_path):
     assert "see the future: " in done.stderr
 
 
+@pytest.mark.slow("parses the project with the fixtures on")
 def test_a_dataset_without_as_of_is_refused_in_one_line():
     with pytest.raises(TrainsetError, match=r"has no column with meta\.role 'as_of'"):
         check_pit(PROJECT, "fixture_no_as_of", vars_={"fixtures": True})

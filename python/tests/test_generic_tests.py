@@ -107,6 +107,7 @@ def listed(tmp_path_factory):
     return run
 
 
+@pytest.mark.slow("runs dbt ls once per selection")
 @pytest.mark.parametrize(
     "selection",
     [
@@ -121,6 +122,7 @@ def test_no_selection_reaches_a_fixture_unless_asked(listed, selection):
     assert [n for n in listed(selection) if "fixture" in n] == []
 
 
+@pytest.mark.slow("parses the project with the fixtures on")
 def test_the_fixtures_var_turns_the_fixtures_on(listed):
     names = listed(["--selector", "fixtures"], vars={"fixtures": True})
     assert "fixture_cross_split_duplicates" in names

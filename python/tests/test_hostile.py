@@ -355,6 +355,7 @@ def test_trim_fast_path_trims_every_whitespace_end(trim_sql, text, expected):
         assert con.execute(trim_sql, [text]).fetchall()[0][0] == expected
 
 
+@pytest.mark.slow("compiles the project against an empty raw folder")
 def test_a_missing_raw_table_stops_the_build_naming_both_paths(tmp_path):
     run = dbt(
         ["compile", "--select", "base_desk__tickets"],

@@ -490,6 +490,7 @@ def test_null_and_empty_text(mask):
     assert mask([None, ""]) == [(None, False), ("", False)]
 
 
+@pytest.mark.slow("compiles the project with its own pattern vars, twice")
 def test_extra_and_keep_patterns():
     vars = {
         "pii_extra_patterns": [{"name": "member", "regex": "MBR-[0-9]{6}"}],
@@ -513,6 +514,7 @@ def test_extra_and_keep_patterns():
     assert plain[2] == "write to <email>, not to <email>"
 
 
+@pytest.mark.slow("compiles the project with its own pattern vars")
 def test_builtin_kinds_can_be_left_out():
     texts = ["call +44 7911 123456 or write to me@example.com"]
     only_email = masker({"pii_builtin_patterns": ["email"]})

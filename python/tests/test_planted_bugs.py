@@ -108,6 +108,7 @@ def planted_build(tmp_path_factory):
     return dbt(["build"], work, vars={"raw_dir": str(raw)})
 
 
+@pytest.mark.slow("builds a desk with five planted bugs")
 @pytest.mark.parametrize(
     "test_name, statuses",
     [

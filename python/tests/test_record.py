@@ -62,6 +62,7 @@ def test_export_ignores_commands_that_build_nothing(sample_build, tmp_path):
     assert built == {before["dbt"]["invocation_id"]}
 
 
+@pytest.mark.slow("runs dbt test on a copy of the sample build")
 def test_a_later_dbt_test_counts(sample_build, tmp_path):
     db, target = _copy(sample_build, tmp_path / "copy")
     build = _export(db, target, tmp_path / "before")["dbt"]["invocation_id"]

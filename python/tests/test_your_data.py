@@ -28,6 +28,7 @@ THRESHOLDS = {
 }
 
 
+@pytest.mark.slow("compiles the project with every threshold var set")
 def test_every_threshold_var_reaches_ticket_triage_tests(sample_build, tmp_path):
     run = dbt(
         ["compile", "--select", "ticket_triage,test_type:data"],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,8 @@ from trainset.errors import TrainsetError
 
 if TYPE_CHECKING:
     from rich.progress import Progress
+
+    from trainset.reconcile import DeskFunnel
 
 console = Console(stderr=True, soft_wrap=True)
 
@@ -492,14 +494,16 @@ def _reconcile(args: argparse.Namespace) -> int:
     columns, rows = preview(project, node["relation_name"], limit=100_000)
     if not rows:
         raise TrainsetError(f"{name} is empty: run `dbt build` first")
+    funnel: DeskFunnel | None = None
     if "section" in columns:
-        figures = desk_funnel(columns, rows, examples=args.examples)
+        funnel = desk_funnel(columns, rows, examples=args.examples)
+        figures: Mapping[str, Any] = funnel
     else:
         figures = dict(zip(columns, rows[0], strict=True))
-    missing = unaccounted(figures)
+    missing = unaccounted(funnel if funnel is not None else figures)
     if args.format == "json":
         sys.stdout.write(json.dumps({"dataset": args.dataset, **figures}, indent=2) + "\n")
-    elif "section" not in columns:
+    elif funnel is None:
         table = Table(title=f"where every raw row of {args.dataset} went", title_justify="left")
         table.add_column("rows")
         table.add_column("count", justify="right")
@@ -507,14 +511,14 @@ def _reconcile(args: argparse.Namespace) -> int:
             table.add_row(column.removesuffix("_rows").replace("_", " "), f"{value:,}")
         console.print(table)
     else:
-        _print_desk_funnel(args.dataset, figures)
+        _print_desk_funnel(args.dataset, funnel)
     if missing:
         console.print(f"[red]error:[/red] {missing} raw rows or tickets are unaccounted for")
         return 1
     return 0
 
 
-def _print_desk_funnel(dataset: str, figures: dict[str, Any]) -> None:
+def _print_desk_funnel(dataset: str, figures: DeskFunnel) -> None:
     from rich.table import Table
 
     def ids(examples: dict[str, list[str]], reason: str) -> str:
