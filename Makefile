@@ -50,8 +50,13 @@ build: setup
 
 lint: lint-sql lint-python
 
+# Its own target and database: it runs beside dbt-test, and dbt's templater
+# opens both.
+LINT_DBT := DBT_TARGET_PATH=$(CURDIR)/target/lint DBT_LOG_PATH=$(CURDIR)/target/lint/logs \
+	TRAINSET_DB=$(CURDIR)/target/lint/trainset.duckdb TRAINSET_TEMP_DIR=$(CURDIR)/target/lint/tmp
+
 lint-sql: setup
-	$(TEST_DBT) $(BIN)/sqlfluff lint --processes 2 models tests macros
+	$(LINT_DBT) $(BIN)/sqlfluff lint --processes 2 models tests macros
 
 # mypy --strict on python/trainset (the config is in pyproject.toml).
 lint-python: setup
