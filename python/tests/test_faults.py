@@ -56,7 +56,9 @@ MODELS_ONLY = ["build", "--exclude", "test_type:data", "tag:fixture"]
 def big_raw(tmp_path_factory):
     # Big enough that a build takes long enough to interrupt; written by the
     # set-based generator in seconds, where the row-by-row one takes minutes.
-    return scale_desk(tmp_path_factory.mktemp("big") / "raw", 250_000, seed=9, fmt="csv")
+    raw = tmp_path_factory.mktemp("big") / "raw"
+    scale_desk(raw, 250_000, seed=9, fmt="csv")
+    return raw
 
 
 @pytest.mark.slow("builds a 250,000-ticket desk twice and kills a third build")

@@ -4,10 +4,13 @@
     max_fraction (default: var max_rejected_fraction, 1%). Applied to a
     base_ model; lists each reject_reason with its row count and share.
     The rejected rows are the base model's own (quarantine_status
-    rejected), or those of `rejected`, a *_rejected view with reject_reason,
-    where staging rejects more (dangling references).
+    rejected) and, given `accepted` (the staging model cut from it), the
+    base-accepted rows staging leaves out as dangling references. It reads
+    accepted rather than the *_rejected view so that, in dbt build, an error
+    here skips every model downstream of staging, the datasets included
+    (dbt skips only the children that read all of a test's parents).
 #}
-{% test rejected_rows_within(model, max_fraction=none, rejected=none) %}
+{% test rejected_rows_within(model, max_fraction=none, accepted=none) %}
 
 {%- set limit = max_fraction if max_fraction is not none
     else var('max_rejected_fraction') -%}
@@ -28,13 +31,19 @@ rejected as (
     select
         reject_reason,
         count(*) as rejected_rows
-    {%- if rejected is none %}
     from {{ model }}
     where quarantine_status = 'rejected'
-    {%- else %}
-    from {{ rejected }}
-    {%- endif %}
     group by reject_reason
+    {%- if accepted is not none %}
+    union all
+    select
+        'dangling_reference' as reject_reason,
+        (
+            select count(*) from {{ model }}
+            where quarantine_status = 'accepted'
+        ) - (select count(*) from {{ accepted }}) as rejected_rows
+    having rejected_rows > 0
+    {%- endif %}
 ),
 
 reported as (
