@@ -379,11 +379,13 @@ def _feature_section(
 
 
 # A text's properties, each a count over its characters (or 0/1 for a
-# URL), computed in DuckDB on every row; t is the text as varchar.
+# URL), computed in DuckDB on every row; t is the text as varchar. The
+# counts remove the rare characters and measure what went: removing the
+# common ones instead is ten times slower at a million rows.
 TEXT_COUNTS = {
     "n_chars": "length(t)",
-    "n_non_ascii": "length(regexp_replace(t, '[[:ascii:]]', '', 'g'))",
-    "n_digits": "length(regexp_replace(t, '[^0-9]', '', 'g'))",
+    "n_non_ascii": "length(t) - length(regexp_replace(t, '[^[:ascii:]]', '', 'g'))",
+    "n_digits": "length(t) - length(regexp_replace(t, '[0-9]', '', 'g'))",
     "has_url": "cast(regexp_matches(t, '(?i)\\bhttps?://|\\bwww[.][a-z0-9-]') as integer)",
 }
 # The properties whose drift the profile measures: a row's value, and its name.
