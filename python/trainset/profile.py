@@ -284,7 +284,8 @@ def _numeric_parts(con: Connection, column: str, splits: list[str]) -> list[str]
 
 
 class TextSample(TypedDict):
-    """The rows the distinctive tokens are computed on, and how the page says so."""
+    """The rows the distinctive tokens and the detected languages are
+    computed on, and how the page says so."""
 
     frame: pd.DataFrame
     said: str
@@ -1134,7 +1135,8 @@ def render_profile(
     """Write the HTML profile of an export (default: PATH/profile.html).
 
     Everything is counted in DuckDB over the split files; only the
-    distinctive tokens are computed on a sample, stated on the page."""
+    distinctive tokens and the detected languages are computed on a
+    sample, stated on the page."""
     step = on_step or (lambda _: None)
     path = Path(path)
     step("reading the export")
