@@ -22,7 +22,9 @@ with
 texts as (
     select
         {{ column_name }} as text_value,
-        lower({{ language_column }}) as given_language
+        -- A locale (es-MX, pt_BR) is compared by its language part.
+        {{ regexp_replace_all('lower(' ~ language_column ~ ')', '[-_].*', '') }}
+            as given_language
     from {{ model }}
     where
         {{ column_name }} is not null
