@@ -400,19 +400,21 @@ def _print_segments(report: dict[str, Any]) -> None:
         return
     metric, overall, segments = found["metric"], found["overall"], found["segments"]
     said = "MAE" if metric == "mae" else "macro-F1"
+    # An error in the label's unit, as the split lines print it; an F1 to 3 places.
+    form = ".4g" if metric == "mae" else ".3f"
     console.print(
         f"segments of {found['split']} (at least {found['min_rows']} rows), worst first: "
-        f"{said} against {overall[metric]:.3f} over all {found['split']} rows",
+        f"{said} against {overall[metric]:{form}} over all {found['split']} rows",
         highlight=False,
     )
     for segment in segments[:SEGMENTS_SHOWN]:
         chars = segment.get("characters")
         where = f" ({chars[0]}-{chars[1]} characters)" if chars else ""
         gap = segment["gap"]
+        versus = f"{abs(gap):{form}} {'worse' if gap > 0 else 'better'}" if gap else "as the whole"
         console.print(
-            f"  {segment['by']} = {segment['value']}{where}: {segment[metric]:.3f} "
-            f"({abs(gap):.3f} {'worse' if gap > 0 else 'better' if gap < 0 else 'off'}), "
-            f"{segment['rows']:,} rows",
+            f"  {segment['by']} = {segment['value']}{where}: {segment[metric]:{form}} "
+            f"({versus}), {segment['rows']:,} rows",
             highlight=False,
         )
     if len(segments) > SEGMENTS_SHOWN:
