@@ -442,8 +442,8 @@ def _task(diff: dict[str, Any]) -> str:
 
 def _worst_segment_drop(diff: dict[str, Any]) -> tuple[float, dict[str, Any] | None]:
     """The largest fall of macro-F1 over the segments both baselines score
-    with at least SEGMENT_MIN_ROWS rows each, and that segment (0 and None
-    when none fell)."""
+    with at least SEGMENT_MIN_ROWS rows each, and that segment: negative
+    when every one rose, 0 and None when there is none to compare."""
     if _task(diff) == "regression":
         raise TrainsetError(
             "segment-f1-drop is for a classification; a regression's segments are "
