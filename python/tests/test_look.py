@@ -19,7 +19,8 @@ from trainset.baseline import run_baseline, thin_labels
 from trainset.export import export_dataset
 from trainset.load import load
 from trainset.manifest import verify_export
-from trainset.profile import CHROMIUM_FLAGS, SECTIONS, render_profile
+from trainset.profile import CHROMIUM_FLAGS, SECTIONS, _baseline_section, render_profile
+from trainset.render import escape_html
 from trainset.sample import generator
 
 ARTIFACTS = PROJECT / "target" / "test-artifacts"
@@ -112,6 +113,22 @@ def test_baseline_flags_thin_labels_and_keeps_macro_f1(looked_at, monkeypatch):
         assert f"  {label}: too few test rows to score (" in said
         assert f"{label} -" in said
     assert "segments of test (at least 30 rows), worst first" in said
+
+
+def test_profile_shows_segments_and_thin_labels(looked_at, tmp_path):
+    version, _, baseline, _, report = looked_at
+    page = Path(report).read_text()
+    worst = baseline["segments"]["segments"][0]
+    assert "Segments of test with at least 30 rows, worst first" in page
+    assert f"<td>{escape_html(worst['value'])}" in page
+    # A thin label shows its note in place of an F1.
+    thin = json.loads(json.dumps(baseline))
+    label = baseline["labels"][0]
+    note = "too few test rows to score"
+    thin["splits"]["test"]["thin_labels"] = {label: {"rows": 3, "note": note}}
+    (tmp_path / "baseline.json").write_text(json.dumps(thin))
+    section = _baseline_section(tmp_path)
+    assert f"<td>{label}</td>" in section and note in section
 
 
 def test_audit_ranks_planted_mislabels_first(looked_at):

@@ -870,9 +870,38 @@ def _regression_baseline(report: dict[str, Any]) -> str:
             facts = facts.get(key) if isinstance(facts, dict) else None
         return "" if facts is None else f"{facts:.4g}" if isinstance(facts, float) else facts
 
-    return f"<p>{escape_html(report.get('model', ''))}</p>" + html_table(
-        ["split", *columns.values()],
-        [[split, *(get(f, c) for c in columns)] for split, f in report["splits"].items()],
+    return (
+        f"<p>{escape_html(report.get('model', ''))}</p>"
+        + html_table(
+            ["split", *columns.values()],
+            [[split, *(get(f, c) for c in columns)] for split, f in report["splits"].items()],
+        )
+        + _segments_table(report)
+    )
+
+
+def _segments_table(report: dict[str, Any]) -> str:
+    """The baseline's segments of test (baseline.json's `segments`), worst
+    first: where the model fails, by categorical value and text length."""
+    found = report.get("segments")
+    if not found or not found["segments"]:
+        return ""
+    metric = found["metric"]
+    rows = [
+        [
+            seg["by"],
+            seg["value"]
+            + (" ({}–{} characters)".format(*seg["characters"]) if "characters" in seg else ""),
+            seg["rows"],
+            f"{seg[metric]:.3f}",
+            f"{seg['gap']:+.3f}",
+        ]
+        for seg in found["segments"]
+    ]
+    return (
+        f"<p>Segments of test with at least {found['min_rows']} rows, worst first "
+        f"(overall {metric} {found['overall'][metric]:.3f}; gap: how much worse).</p>"
+        + html_table(["by", "value", "rows", metric, "gap"], rows)
     )
 
 
@@ -911,15 +940,19 @@ def _baseline_section(path: Path, regression: bool = False) -> str:
         ),
     ]
     labels = report["labels"]
+
+    def f1(split: dict[str, Any], label: str) -> str:
+        # A label too thin to score in a split says so instead of a number.
+        thin = split.get("thin_labels", {}).get(label)
+        return thin["note"] if thin else f"{split['f1_per_label'][label]:.3f}"
+
     parts.append(
         html_table(
             ["label", *report["splits"]],
-            [
-                [lab, *(f"{s['f1_per_label'][lab]:.3f}" for s in report["splits"].values())]
-                for lab in labels
-            ],
+            [[lab, *(f1(s, lab) for s in report["splits"].values())] for lab in labels],
         )
     )
+    parts.append(_segments_table(report))
     png = path / "confusion_matrix.png"
     if png.is_file():
         data = base64.b64encode(png.read_bytes()).decode()
