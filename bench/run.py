@@ -4,7 +4,8 @@ For each size, on one generated desk (Parquet), in one run:
   generate   trainset sample (set-based, DuckDB)
   models     dbt build of the models only (staging and quarantine included)
   export     trainset export --format parquet
-  tests      dbt test: every data and unit test
+  tests      dbt test: every data and unit test (the near-duplicate tests'
+             own time read from its run_results.json, against the models')
   floor      bench/floor.sql: v2 in one hand-written DuckDB statement
   compiled   the project's compiled model SQL, run in one DuckDB connection
   pandas     bench/pandas_v2.py
@@ -59,6 +60,9 @@ COMMAND_MEMORY_LIMIT = "3GB"
 COMMAND_TIMEOUT = 420
 # A one-model change's review at 1M, as a share of build + export + diff.
 REVIEW_SHARE = 0.40
+# The near-duplicate tests together, as a share of the models' build (issue 18).
+NEAR_DUPLICATE_TESTS = ("no_cross_split_near_duplicates", "no_near_conflicting_labels")
+NEAR_DUPLICATE_SHARE = 0.30
 # (command, tickets): (seconds at most, peak MB at most or None), from issue 16.
 COMMAND_TARGETS = {
     ("profile", 1_000_000): (60, 4096),
@@ -126,6 +130,7 @@ class Size:
     commands: dict[str, Step] = field(default_factory=dict)
     dbt_models_seconds: float = 0.0
     dbt_tests_seconds: float = 0.0
+    near_duplicate_seconds: float = 0.0
     floor_matches: bool | None = None
 
 
@@ -225,6 +230,15 @@ def elapsed(work: Path) -> float:
     return json.loads((work / "target" / "run_results.json").read_text())["elapsed_time"]
 
 
+def tests_seconds(run_results: Path, names: tuple[str, ...]) -> float:
+    """The summed execution time of the tests of these generic tests in a
+    run_results.json (a test's unique_id starts with its generic test's
+    name)."""
+    prefixes = tuple(f"test.trainset.{name}_" for name in names)
+    results = json.loads(run_results.read_text())["results"]
+    return sum(r["execution_time"] for r in results if r["unique_id"].startswith(prefixes))
+
+
 def bench_size(tickets: int, root: Path, small_checks: bool) -> Size:
     print(f"{tickets:,} tickets", flush=True)
     size = Size(tickets)
@@ -248,6 +262,9 @@ def bench_size(tickets: int, root: Path, small_checks: bool) -> Size:
     )
     if (work / "target" / "run_results.json").exists():
         size.dbt_tests_seconds = elapsed(work)
+        size.near_duplicate_seconds = tests_seconds(
+            work / "target" / "run_results.json", NEAR_DUPLICATE_TESTS
+        )
     size.rows = count_rows(work / "trainset.duckdb")
     s["floor"] = run(
         "floor",
@@ -564,6 +581,18 @@ def ratios(sizes: dict[int, Size]) -> list[tuple[str, str, float | None, bool | 
                     rate >= 2e6,
                 )
             )
+    near = sizes.get(1_000_000)
+    if near and near.near_duplicate_seconds and near.dbt_models_seconds:
+        r = near.near_duplicate_seconds / near.dbt_models_seconds
+        out.append(
+            (
+                f"near-duplicate tests ≤ {NEAR_DUPLICATE_SHARE:.0%} of the models at 1,000,000 "
+                "(dbt's own timing)",
+                f"{near.near_duplicate_seconds:.1f} s vs {near.dbt_models_seconds:.1f} s: {r:.0%}",
+                r,
+                r <= NEAR_DUPLICATE_SHARE,
+            )
+        )
     delta = sizes.get(1_000_000) and sizes[1_000_000].steps.get("delta")
     if delta and delta.ok and t(1_000_000, "models"):
         r = delta.seconds / t(1_000_000, "models")
@@ -599,7 +628,8 @@ def render(sizes: dict[int, Size], started: str) -> str:
             )
         lines.append(
             f"| {n:,} | (dbt's own timing) | models {size.dbt_models_seconds:.1f}, tests "
-            f"{size.dbt_tests_seconds:.1f} |  |  | run_results.json elapsed_time; v2 has "
+            f"{size.dbt_tests_seconds:.1f} (near-duplicate tests "
+            f"{size.near_duplicate_seconds:.1f}) |  |  | run_results.json elapsed_time; v2 has "
             f"{size.rows:,} rows"
             + (
                 f"; floor gives the same rows: {'yes' if size.floor_matches else 'NO'}"

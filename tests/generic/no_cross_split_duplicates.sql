@@ -24,11 +24,7 @@ keyed as (
     select
         {{ text_key(columns, normalize) }} as text_key,
         {{ split_column }} as split_name,
-        case {{ split_column }}
-            {%- for split in splits %}
-            when '{{ split }}' then {{ loop.index }}
-            {%- endfor %}
-        end as split_rank
+        {{ split_rank(split_column, splits) }} as split_rank
     from {{ model }}
 ),
 

@@ -1,0 +1,382 @@
+{#
+    Near-duplicate texts, set-based: MinHash signatures with banding
+    (locality-sensitive hashing), then the exact Jaccard similarity of each
+    candidate pair, so no reported pair is below the threshold.
+
+    near_duplicate_pairs(texts_cte, ...) returns the CTEs that end in
+    near_duplicate_pairs (text_hash_a < text_hash_b, similarity): the
+    distinct texts of texts_cte (columns text_hash, text_key) whose word
+    shingle sets have Jaccard similarity >= threshold. Identical keys are
+    one text; the caller pairs a text with itself where it needs to.
+    With group_column (a column of texts_cte: the split, the label), a
+    candidate pair whose rows all share one value of it is dropped before
+    the exact check, which is where the time goes: a test that looks
+    across splits or labels has no use for it.
+
+    A text is the set of its word n-grams (shingle words; a shorter text is
+    one shingle), each hashed once to 64 bits. The signature is one
+    permutation MinHash (Li, Owen and Zhang, 2012): the hash picks one of
+    bands * rows bins, and each bin keeps its least hash, so a text costs
+    one hash per shingle, not one per shingle and permutation. Two texts of
+    similarity s agree on a bin that either fills with probability about
+    s. A band is rows consecutive bins, keyed by the set of its filled bins
+    and their minima; two texts share a band with probability about
+    s^k for k filled bins in it, so at least once in `bands` bands with
+    1 - (1 - s^k)^bands. With 4 bands of 8 bins, a 30-word text (k about
+    4.6) is a candidate at s = 0.9 with probability about 0.98, at s = 0.8
+    about 0.83, at s = 0.5 about 0.15 and at s = 0.3 about 0.02 (the exact
+    check drops those). Stricter bands than this miss more true pairs;
+    looser ones, on templated text, make many more candidates to check.
+    A band with no filled bin has no key.
+
+    Within a band's bucket each text is compared with the next `window`
+    texts in an order hashed per band, not with all of them: a template
+    repeated thousands of times would otherwise make a quadratic number of
+    pairs. A bucket of up to window + 1 texts is compared in full; in a
+    larger one each text still meets about 2 * window others per band, so
+    the candidates grow linearly with the texts.
+#}
+{% macro near_duplicate_pairs(
+    texts_cte, threshold=0.8, shingle=3, bands=4, rows=8, window=4,
+    group_column=none
+) %}
+    {#- Arguments may come from vars, rendered as strings. -#}
+    {%- set threshold, shingle = threshold | float, shingle | int -%}
+    {%- set bands, rows, window = bands | int, rows | int, window | int -%}
+    near_duplicate_texts as (
+        select distinct
+            {{ texts_cte }}.text_hash,
+            {{ texts_cte }}.text_key
+        from {{ texts_cte }}
+        where {{ texts_cte }}.text_key <> ''
+    ),
+
+    -- The words once per text: inside the shingles' lambda a split would
+    -- run again for every shingle (five times the cost at 1M tickets).
+    near_duplicate_words as (
+        select
+            near_duplicate_texts.text_hash,
+            {{ split_words('near_duplicate_texts.text_key') }} as words
+        from near_duplicate_texts
+    ),
+
+    near_duplicate_shingle_lists as (
+        select
+            near_duplicate_words.text_hash,
+            {{ word_shingle_hashes('near_duplicate_words.words', shingle) }}
+                as shingles
+        from near_duplicate_words
+    ),
+
+    -- Read three times: computed once (DuckDB inlines a CTE otherwise).
+    near_duplicate_shingles as {{ materialized_cte() }} (
+        select
+            near_duplicate_shingle_lists.text_hash,
+            near_duplicate_shingle_lists.shingles,
+            {{ array_size('near_duplicate_shingle_lists.shingles') }}
+                as shingle_count
+        from near_duplicate_shingle_lists
+    ),
+
+    {#- Each bin's least hash, from the shingle list itself: an unnest and
+        group by of every shingle cost several times more at 1M tickets.
+        A band's key hashes its band number and its bins' minima (a
+        minimum names its bin, so no two bin sets share a key); a band
+        with no filled bin has none. -#}
+    {%- set band_keys = [] -%}
+    {%- for band in range(bands) -%}
+        {%- set minima = [] -%}
+        {%- for row in range(rows) -%}
+            {%- do minima.append(array_min_in_bin(
+                'near_duplicate_shingles.shingles', bands * rows, band * rows + row
+            )) -%}
+        {%- endfor -%}
+        {%- do band_keys.append(
+            'case when coalesce(' ~ minima | join(', ') ~ ') is not null then '
+            ~ hash64([band | string] + minima) ~ ' end'
+        ) -%}
+    {%- endfor %}
+    near_duplicate_band_lists as (
+        select
+            near_duplicate_shingles.text_hash,
+            {{ array_of(band_keys) }} as band_keys
+        from near_duplicate_shingles
+    ),
+
+    near_duplicate_band_rows as (
+        select
+            near_duplicate_band_lists.text_hash,
+            {{ explode_array('near_duplicate_band_lists.band_keys') }}
+                as band_key
+        from near_duplicate_band_lists
+    ),
+
+    near_duplicate_bands as (
+        select
+            near_duplicate_band_rows.text_hash,
+            near_duplicate_band_rows.band_key
+        from near_duplicate_band_rows
+        where near_duplicate_band_rows.band_key is not null
+    ),
+
+    {%- set neighbours = [] -%}
+    {%- for step in range(1, window + 1) -%}
+        {%- do neighbours.append(
+            'lead(near_duplicate_bands.text_hash, ' ~ step ~ ') over bucket_order'
+        ) -%}
+    {%- endfor %}
+    -- The window apart from the explode: Spark takes no window function
+    -- inside a generator.
+    near_duplicate_neighbour_lists as (
+        select
+            near_duplicate_bands.text_hash,
+            {{ array_of(neighbours) }} as neighbour_hashes
+        from near_duplicate_bands
+        window bucket_order as (
+            partition by near_duplicate_bands.band_key
+            order by {{ hash64(
+                ['near_duplicate_bands.text_hash', 'near_duplicate_bands.band_key']
+            ) }}
+        )
+    ),
+
+    near_duplicate_neighbours as (
+        select
+            near_duplicate_neighbour_lists.text_hash,
+            {{ explode_array('near_duplicate_neighbour_lists.neighbour_hashes') }}
+                as neighbour_hash
+        from near_duplicate_neighbour_lists
+    ),
+
+    near_duplicate_candidates as (
+        select distinct
+            least(
+                near_duplicate_neighbours.text_hash,
+                near_duplicate_neighbours.neighbour_hash
+            ) as text_hash_a,
+            greatest(
+                near_duplicate_neighbours.text_hash,
+                near_duplicate_neighbours.neighbour_hash
+            ) as text_hash_b
+        from near_duplicate_neighbours
+        where near_duplicate_neighbours.neighbour_hash is not null
+    ),
+
+    {%- if group_column %}
+    near_duplicate_groups as (
+        select
+            {{ texts_cte }}.text_hash,
+            min({{ texts_cte }}.{{ group_column }}) as first_group,
+            max({{ texts_cte }}.{{ group_column }}) as last_group
+        from {{ texts_cte }}
+        group by {{ texts_cte }}.text_hash
+    ),
+
+    near_duplicate_checked as (
+        select
+            near_duplicate_candidates.text_hash_a,
+            near_duplicate_candidates.text_hash_b
+        from near_duplicate_candidates
+        inner join near_duplicate_groups as groups_a
+            on near_duplicate_candidates.text_hash_a = groups_a.text_hash
+        inner join near_duplicate_groups as groups_b
+            on near_duplicate_candidates.text_hash_b = groups_b.text_hash
+        where not (
+            groups_a.first_group = groups_a.last_group
+            and groups_b.first_group = groups_b.last_group
+            and groups_a.first_group = groups_b.first_group
+        )
+    ),
+    {%- else %}
+    near_duplicate_checked as (
+        select * from near_duplicate_candidates
+    ),
+    {%- endif %}
+
+    -- Jaccard similarity is at most the smaller set's size over the
+    -- larger's: pairs of sizes too far apart skip the exact check.
+    near_duplicate_overlaps as (
+        select
+            near_duplicate_checked.text_hash_a,
+            near_duplicate_checked.text_hash_b,
+            {{ array_overlap_size('shingles_a.shingles', 'shingles_b.shingles') }}
+                as shared_shingles,
+            shingles_a.shingle_count
+            + shingles_b.shingle_count as both_shingles
+        from near_duplicate_checked
+        inner join near_duplicate_shingles as shingles_a
+            on near_duplicate_checked.text_hash_a = shingles_a.text_hash
+        inner join near_duplicate_shingles as shingles_b
+            on near_duplicate_checked.text_hash_b = shingles_b.text_hash
+        where
+            least(shingles_a.shingle_count, shingles_b.shingle_count)
+            >= {{ threshold }}
+            * greatest(shingles_a.shingle_count, shingles_b.shingle_count)
+    ),
+
+    near_duplicate_pairs as (
+        select
+            near_duplicate_overlaps.text_hash_a,
+            near_duplicate_overlaps.text_hash_b,
+            near_duplicate_overlaps.shared_shingles / cast(
+                near_duplicate_overlaps.both_shingles
+                - near_duplicate_overlaps.shared_shingles as double
+            ) as similarity
+        from near_duplicate_overlaps
+        where
+            near_duplicate_overlaps.shared_shingles
+            >= {{ threshold }} * (
+                near_duplicate_overlaps.both_shingles
+                - near_duplicate_overlaps.shared_shingles
+            )
+    ),
+{% endmacro %}
+
+{# A 64-bit hash of one or more expressions. Dispatched. #}
+{% macro hash64(expressions) %}
+    {{ return(adapter.dispatch('hash64', 'trainset')(expressions)) }}
+{% endmacro %}
+
+{% macro duckdb__hash64(expressions) -%}
+    hash({{ expressions | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__hash64(expressions) -%}
+    xxhash64({{ expressions | join(', ') }})
+{%- endmacro %}
+
+{# The words of a normalized text (split on its single spaces). Dispatched. #}
+{% macro split_words(expression) %}
+    {{ return(adapter.dispatch('split_words', 'trainset')(expression)) }}
+{% endmacro %}
+
+{% macro duckdb__split_words(expression) -%}
+    string_split({{ expression }}, ' ')
+{%- endmacro %}
+
+{% macro spark__split_words(expression) -%}
+    split({{ expression }}, ' ', -1)
+{%- endmacro %}
+
+{# The lines of a text. Dispatched. #}
+{% macro split_lines(expression) %}
+    {{ return(adapter.dispatch('split_lines', 'trainset')(expression)) }}
+{% endmacro %}
+
+{% macro duckdb__split_lines(expression) -%}
+    string_split({{ expression }}, chr(10))
+{%- endmacro %}
+
+{% macro spark__split_lines(expression) -%}
+    split({{ expression }}, chr(10), -1)
+{%- endmacro %}
+
+{#
+    The distinct 64-bit hashes of a word list's n-grams (n = shingle); a
+    list shorter than n is one shingle. Dispatched.
+#}
+{% macro word_shingle_hashes(words, shingle) %}
+    {{ return(adapter.dispatch('word_shingle_hashes', 'trainset')(words, shingle)) }}
+{% endmacro %}
+
+{#- The n words hashed together, no string built; past the end of a
+    short text a word is null, which hashes too. -#}
+{% macro duckdb__word_shingle_hashes(words, shingle) -%}
+    {%- set parts = [] -%}
+    {%- for offset in range(shingle) -%}
+        {%- do parts.append(words ~ '[shingle_start + ' ~ offset ~ ']') -%}
+    {%- endfor -%}
+    list_distinct(list_transform(
+        range(1, greatest(len({{ words }}) - {{ shingle - 1 }}, 1) + 1),
+        lambda shingle_start: hash({{ parts | join(', ') }})
+    ))
+{%- endmacro %}
+
+{% macro spark__word_shingle_hashes(words, shingle) -%}
+    array_distinct(transform(
+        sequence(1, greatest(size({{ words }}) - {{ shingle - 1 }}, 1)),
+        shingle_start -> xxhash64(array_join(
+            slice({{ words }}, shingle_start, {{ shingle }}), ' '
+        ))
+    ))
+{%- endmacro %}
+
+{# A CTE's keyword to compute it once however often it is read. Dispatched. #}
+{% macro materialized_cte() %}
+    {{ return(adapter.dispatch('materialized_cte', 'trainset')()) }}
+{% endmacro %}
+
+{% macro duckdb__materialized_cte() -%}
+    materialized
+{%- endmacro %}
+
+{#- Spark has no keyword for it. -#}
+{% macro spark__materialized_cte() -%}
+{%- endmacro %}
+
+{# The least element of an array of hashes that falls in bin `bin` of n
+   (its remainder modulo n); null when none does. Dispatched. #}
+{% macro array_min_in_bin(expression, n, bin) %}
+    {{ return(adapter.dispatch('array_min_in_bin', 'trainset')(expression, n, bin)) }}
+{% endmacro %}
+
+{% macro duckdb__array_min_in_bin(expression, n, bin) -%}
+    list_min(list_filter({{ expression }}, lambda shingle_hash: shingle_hash % {{ n }} = {{ bin }}))
+{%- endmacro %}
+
+{% macro spark__array_min_in_bin(expression, n, bin) -%}
+    array_min(filter({{ expression }}, shingle_hash -> pmod(shingle_hash, {{ n }}) = {{ bin }}))
+{%- endmacro %}
+
+{# One row per element of an array (in a select list). Dispatched. #}
+{% macro explode_array(expression) %}
+    {{ return(adapter.dispatch('explode_array', 'trainset')(expression)) }}
+{% endmacro %}
+
+{% macro duckdb__explode_array(expression) -%}
+    unnest({{ expression }})
+{%- endmacro %}
+
+{% macro spark__explode_array(expression) -%}
+    explode({{ expression }})
+{%- endmacro %}
+
+{# An array of the given expressions. Dispatched. #}
+{% macro array_of(expressions) %}
+    {{ return(adapter.dispatch('array_of', 'trainset')(expressions)) }}
+{% endmacro %}
+
+{% macro duckdb__array_of(expressions) -%}
+    [{{ expressions | join(', ') }}]
+{%- endmacro %}
+
+{% macro spark__array_of(expressions) -%}
+    array({{ expressions | join(', ') }})
+{%- endmacro %}
+
+{# The number of elements of an array. Dispatched. #}
+{% macro array_size(expression) %}
+    {{ return(adapter.dispatch('array_size', 'trainset')(expression)) }}
+{% endmacro %}
+
+{% macro duckdb__array_size(expression) -%}
+    len({{ expression }})
+{%- endmacro %}
+
+{% macro spark__array_size(expression) -%}
+    size({{ expression }})
+{%- endmacro %}
+
+{# The number of elements two arrays of distinct values share. Dispatched. #}
+{% macro array_overlap_size(left, right) %}
+    {{ return(adapter.dispatch('array_overlap_size', 'trainset')(left, right)) }}
+{% endmacro %}
+
+{#- A filter is about ten times faster than list_intersect here. -#}
+{% macro duckdb__array_overlap_size(left, right) -%}
+    len(list_filter({{ left }}, lambda shared_hash: list_contains({{ right }}, shared_hash)))
+{%- endmacro %}
+
+{% macro spark__array_overlap_size(left, right) -%}
+    size(array_intersect({{ left }}, {{ right }}))
+{%- endmacro %}
