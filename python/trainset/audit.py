@@ -41,7 +41,7 @@ ISSUE_TYPES = ("label", "outlier", "near_duplicate", "non_iid", "class_imbalance
 KNN_TYPES = ("outlier", "near_duplicate", "non_iid")
 # The reduced feature matrix's dimensions, and the neighbours per row.
 SVD_DIMENSIONS = 64
-SVD_FIT_ROWS = 20_000
+SVD_FIT_ROWS = 10_000
 NEIGHBOURS = 10
 # How many near-duplicates of a row the CSV names.
 NEAR_DUPLICATES_NAMED = 5
@@ -201,8 +201,10 @@ def _datalab(
         columns[f"is_{name}_issue"] = issues[f"is_{name}_issue"].to_numpy(dtype=bool)
         columns[f"{name}_score"] = issues[f"{name}_score"].to_numpy(dtype=float)
     sets = lab.get_issues("near_duplicate")["near_duplicate_sets"]
-    named = [ids[list(s)[:NEAR_DUPLICATES_NAMED]].astype(str) for s in sets]
-    columns["near_duplicate_of"] = [" ".join(n) for n in named]
+    names = ids.astype(str).to_numpy(dtype=object)
+    columns["near_duplicate_of"] = [
+        " ".join(names[list(s)[:NEAR_DUPLICATES_NAMED]]) if len(s) else "" for s in sets
+    ]
     summary = lab.get_issue_summary().set_index("issue_type")
     found = {
         name: {
