@@ -282,3 +282,21 @@ def test_audit_neighbour_graph_is_exact_and_leaves_each_row_out():
     assert np.allclose(got, nearest, atol=1e-4) and (np.diff(got, axis=1) >= 0).all()
     assert graph.indices.reshape(300, 4)[3, 0] == 7 and got[3, 0] < 1e-6
     assert not (graph.indices.reshape(300, 4) == np.arange(300)[:, None]).any()
+
+
+def test_audit_reduces_features_without_text_too():
+    import numpy as np
+    import pandas as pd
+
+    from trainset.audit import reduced_features
+    from trainset.baseline import make_pipeline
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {"channel": rng.choice(["web", "email", "app"], 200), "spend": rng.normal(size=200)}
+    )
+    pipeline = make_pipeline({"channel": "categorical", "spend": "numeric"}, bounded=True)
+    features = pipeline[:-1].fit_transform(frame)
+    reduced = reduced_features(pipeline, features)
+    # Four columns (three one-hot, one scaled): kept as they are, no projection.
+    assert reduced.shape == (200, 4) and np.allclose(reduced, features)

@@ -114,7 +114,9 @@ def run_audit(
     ident = str(frame.index.name or "index")
     frame = frame.sort_values(["score", ident], kind="stable")
     facts = {"folds": folds, "seed": seed, "sample": sample}
-    return _write(path, frame, "score", facts, {"issue_types": found, **_reduced_said(reduced)})
+    return _write(
+        path, frame, "score", facts, {"issue_types": found, **_reduced_said(reduced, kinds)}
+    )
 
 
 def reduced_features(pipeline: Pipeline, features: Any, seed: int = SEED) -> npt.NDArray[Any]:
@@ -216,11 +218,13 @@ def _datalab(
     return columns, found
 
 
-def _reduced_said(features: npt.NDArray[Any]) -> dict[str, Any]:
+def _reduced_said(features: npt.NDArray[Any], kinds: dict[str, str]) -> dict[str, Any]:
+    """What label_issues.json says of the neighbours' feature matrix."""
+    source = "text features" if "text" in kinds.values() else "features"
     return {
         "neighbours": {
-            "features": f"{features.shape[1]} dimensions (TruncatedSVD of the text "
-            "features, rows scaled to unit length)",
+            "features": f"{features.shape[1]} dimensions of the {source} (when wider: "
+            f"TruncatedSVD fitted on at most {SVD_FIT_ROWS:,} rows, rows scaled to unit length)",
             "k": min(NEIGHBOURS, len(features) - 1),
             "metric": "euclidean",
         }
@@ -330,4 +334,4 @@ def _residual_audit(
     facts = {"folds": folds, "seed": seed, "sample": sample}
     label = {"count": int(frame["is_label_issue"].sum()), "score": None}
     more = {"task": "regression", "method": method, "issue_types": {"label": label, **found}}
-    return _write(path, frame, "abs_residual", facts, {**more, **_reduced_said(reduced)})
+    return _write(path, frame, "abs_residual", facts, {**more, **_reduced_said(reduced, kinds)})
