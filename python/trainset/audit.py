@@ -177,6 +177,7 @@ def _datalab(
     type's count and dataset-level score). Its label check needs out-of-fold
     probabilities; without them (a regression) the caller ranks labels."""
     import io
+    import warnings
     from contextlib import redirect_stdout
 
     import pandas as pd
@@ -192,11 +193,13 @@ def _datalab(
     step("finding issues: " + ", ".join(types))
     lab = Datalab(pd.DataFrame({"label": y.to_numpy()}), label_name="label", task=task, verbosity=0)
     options = {t: ({"k": k} if t in KNN_TYPES else {}) for t in types}
-    # Datalab prints what it does: the command line says it instead.
-    with redirect_stdout(io.StringIO()):
-        lab.find_issues(
-            features=features, pred_probs=probabilities, knn_graph=graph, issue_types=options
-        )
+    # Datalab prints what it does: the command line says it instead. The
+    # graph stands for the features, which Datalab need not see; its own
+    # deprecation warnings (of pandas' API) are not the user's to act on.
+    with redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="cleanlab")
+        warnings.filterwarnings("ignore", category=FutureWarning, module="cleanlab")
+        lab.find_issues(pred_probs=probabilities, knn_graph=graph, issue_types=options)
     issues = lab.get_issues()
     columns: dict[str, Any] = {}
     for name in types:
