@@ -409,7 +409,7 @@ def _audit(args: argparse.Namespace) -> int:
     flagged = int(issues["is_label_issue"].sum())
     sample = issues.attrs["sample"]
     console.print(
-        f"{flagged} of {len(issues):,} training rows flagged"
+        f"{flagged} of {len(issues):,} training labels flagged"
         + (
             f" (a stratified sample of {sample['of_rows']:,}, seed {sample['seed']})"
             if sample["sampled"]
