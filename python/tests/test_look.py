@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import shutil
@@ -11,12 +12,16 @@ from pathlib import Path
 
 import pytest
 from conftest import BIN, PROJECT, dbt
+from rich.console import Console
 
+from trainset import cli
 from trainset.audit import ISSUE_TYPES, run_audit
-from trainset.baseline import run_baseline
+from trainset.baseline import run_baseline, thin_labels
 from trainset.export import export_dataset
+from trainset.load import load
 from trainset.manifest import verify_export
-from trainset.profile import CHROMIUM_FLAGS, SECTIONS, render_profile
+from trainset.profile import CHROMIUM_FLAGS, SECTIONS, _baseline_section, render_profile
+from trainset.render import escape_html
 from trainset.sample import generator
 
 ARTIFACTS = PROJECT / "target" / "test-artifacts"
@@ -59,6 +64,72 @@ def test_baseline_beats_the_majority_class(looked_at):
     assert hashlib.sha256((version / "manifest.json").read_bytes()).hexdigest() == before
     assert verify_export(version) == []
     assert (version / "confusion_matrix.png").stat().st_size > 1000
+
+
+def test_baseline_scores_the_segments_of_test(looked_at):
+    version, _, baseline, _, _ = looked_at
+    found = baseline["segments"]
+    assert found["split"] == "test" and found["metric"] == "macro_f1"
+    assert found["overall"]["macro_f1"] == pytest.approx(baseline["splits"]["test"]["macro_f1"])
+    X, _ = load(version, "test")
+    kinds = baseline["feature_kinds"]
+    expected = {
+        (feature, value): rows
+        for feature, kind in kinds.items()
+        if kind == "categorical"
+        for value, rows in X[feature].fillna("<null>").astype(str).value_counts().items()
+        if rows >= 30
+    }
+    segments = found["segments"]
+    assert {(s["by"], s["value"]): s["rows"] for s in segments if s["by"] in kinds} == expected
+    quartiles = [s for s in segments if s["by"] == "text length"]
+    assert len(quartiles) == 4 and sum(s["rows"] for s in quartiles) == len(X)
+    gaps = [s["gap"] for s in segments]
+    assert gaps == sorted(gaps, reverse=True)
+    assert all(
+        s["gap"] == pytest.approx(found["overall"]["macro_f1"] - s["macro_f1"]) for s in segments
+    )
+
+
+def test_baseline_flags_thin_labels_and_keeps_macro_f1(looked_at, monkeypatch):
+    version, _, baseline, _, _ = looked_at
+    assert baseline["min_rows_per_label"] == 10
+    manifest = json.loads((version / "manifest.json").read_text())
+    for split, scores in baseline["splits"].items():
+        counts = manifest["splits"][split]["labels"]
+        thin = {label for label in baseline["labels"] if counts.get(label, 0) < 10}
+        assert set(scores["thin_labels"]) == thin, split
+        # Macro-F1 still averages every label, thin ones included.
+        per_label = scores["f1_per_label"].values()
+        assert scores["macro_f1"] == pytest.approx(sum(per_label) / len(per_label))
+    # Every test label thin: each gets its line and no F1 of its own.
+    report = json.loads(json.dumps(baseline))
+    _, y = load(version, "test")
+    report["splits"]["test"]["thin_labels"] = thin_labels(y, baseline["labels"], 1000, "test")
+    out = io.StringIO()
+    monkeypatch.setattr(cli, "console", Console(file=out, width=200))
+    assert cli._print_classification(report, version) == 0
+    said = out.getvalue()
+    for label in baseline["labels"]:
+        assert f"  {label}: too few test rows to score (" in said
+        assert f"{label} -" in said
+    assert "segments of test (at least 30 rows), worst first" in said
+
+
+def test_profile_shows_segments_and_thin_labels(looked_at, tmp_path):
+    _, _, baseline, _, report = looked_at
+    page = Path(report).read_text()
+    worst = baseline["segments"]["segments"][0]
+    assert "Segments of test with at least 30 rows, worst first" in page
+    assert f"<td>{escape_html(worst['value'])}" in page
+    # A thin label shows its note in place of an F1.
+    thin = json.loads(json.dumps(baseline))
+    label = baseline["labels"][0]
+    note = "too few test rows to score"
+    thin["splits"]["test"]["thin_labels"] = {label: {"rows": 3, "note": note}}
+    (tmp_path / "baseline.json").write_text(json.dumps(thin))
+    section = _baseline_section(tmp_path)
+    assert f"<td>{label}</td>" in section and note in section
 
 
 def test_audit_ranks_planted_mislabels_first(looked_at):

@@ -87,6 +87,13 @@ def test_regression_baseline_scores_beside_the_train_median(version):
         assert scores["lift_mae"] == pytest.approx(scores["median_baseline"]["mae"] - scores["mae"])
         assert "accuracy" not in scores and "confusion_matrix" not in scores
     assert json.loads((version / "baseline.json").read_text()) == report
+    # Segments of test, by MAE: a higher error is a wider gap.
+    found = report["segments"]
+    assert found["metric"] == "mae"
+    assert found["overall"]["mae"] == pytest.approx(report["splits"]["test"]["mae"])
+    assert found["segments"] and all(s["rows"] >= 30 for s in found["segments"])
+    for s in found["segments"]:
+        assert s["gap"] == pytest.approx(s["mae"] - found["overall"]["mae"])
     assert (version / "predicted_vs_actual.png").stat().st_size > 1000
     assert not (version / "confusion_matrix.png").exists()
 
@@ -186,5 +193,6 @@ def test_regression_commands_say_what_they_did(version, monkeypatch):
     baseline = said(["baseline", str(version)])
     assert "MAE" in baseline and "R²" in baseline and "train median" in baseline
     assert "predicted_vs_actual.png" in baseline
+    assert "segments of test (at least 30 rows), worst first: MAE against" in baseline
     audit = said(["audit", str(version), "--max-rows", "600"])
     assert "ranked by out-of-fold absolute residual" in audit

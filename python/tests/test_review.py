@@ -138,6 +138,62 @@ def test_fail_on_rules(base_export, tmp_path):
     assert done.stdout.startswith("## trainset diff")
 
 
+def _with_baseline(export: Path, folder: Path, web_f1: float) -> Path:
+    """A copy of the export with a baseline.json whose test segment
+    channel = web scores web_f1 (the rest as given)."""
+    path = Path(shutil.copytree(export, folder))
+    segments = [
+        {"by": "channel", "value": "web", "rows": 46, "macro_f1": web_f1, "gap": 0.0},
+        {"by": "channel", "value": "email", "rows": 40, "macro_f1": 0.93, "gap": 0.0},
+        {"by": "text length", "value": "Q1", "characters": [4, 85], "rows": 48,
+         "macro_f1": 0.87, "gap": 0.0},
+    ]  # fmt: skip
+    report = {
+        "splits": {"test": {"rows": 189, "accuracy": 0.92, "macro_f1": 0.91}},
+        "segments": {
+            "split": "test",
+            "metric": "macro_f1",
+            "min_rows": 30,
+            "overall": {"macro_f1": 0.91},
+            "segments": segments,
+        },
+    }
+    (path / "baseline.json").write_text(json.dumps(report))
+    return path
+
+
+def test_diff_shows_segment_deltas_and_fails_on_a_planted_drop(base_export, tmp_path):
+    old = _with_baseline(base_export, tmp_path / "old", web_f1=0.91)
+    same = _with_baseline(base_export, tmp_path / "same", web_f1=0.91)
+    dropped = _with_baseline(base_export, tmp_path / "dropped", web_f1=0.71)
+    d = diff_exports(old, dropped)
+    found = d["baseline_segments"]
+    assert found["split"] == "test" and found["metric"] == "macro_f1"
+    assert found["segments"][0]["by"] == "channel" and found["segments"][0]["value"] == "web"
+    assert found["segments"][0]["delta"] == pytest.approx(-0.2)
+    markdown = render_markdown(d)
+    assert "<summary>Baseline segments (test): macro-F1 0.910 → 0.910 over all rows; " in markdown
+    assert "| channel = web | 46 → 46 | 0.9100 | 0.7100 | -0.2000 |" in markdown
+    assert markdown.count("<details>") == markdown.count("</details>")
+    assert broken_rules(d, ["segment-f1-drop>0.1"])
+    assert not broken_rules(diff_exports(old, same), ["segment-f1-drop>0.1"])
+    done = subprocess.run(
+        [BIN / "trainset", "diff", str(old), str(dropped), "--fail-on", "segment-f1-drop>0.1"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1 and "segment-f1-drop>0.1" in done.stderr
+    assert "channel = web" in done.stderr
+    # Without a baseline beside the exports the rule cannot be read: one line, exit 2.
+    done = subprocess.run(
+        [BIN / "trainset", "diff", str(base_export), str(old), "--fail-on", "segment-f1-drop>0"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2 and "needs a baseline.json" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
 def test_markdown_stays_under_the_comment_limit(base_export, tmp_path):
     def reword(f):
         f["first_message"] = f["first_message"] + " " + "x" * 300

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
@@ -31,6 +32,14 @@ if TYPE_CHECKING:
     Step = Callable[[str], None]
 
 MAX_TRAIN_ROWS = 200_000
+# A label with fewer rows than this in a scored split has an F1 that one
+# row swings: it is flagged, not read as a score (--min-rows-per-label).
+MIN_ROWS_PER_LABEL = 10
+# Segments: the split they are scored on, and the fewest rows one needs.
+SEGMENT_SPLIT = "test"
+SEGMENT_MIN_ROWS = 30
+# The "by" of the text-length quartiles (a feature's name elsewhere).
+TEXT_LENGTH = "text length"
 
 
 # Text n-grams are hashed into this many columns: no vocabulary to build or
@@ -96,6 +105,19 @@ class WordCharNgrams:
         return counts
 
 
+def joined_text(frame: pd.DataFrame) -> pd.Series[str]:
+    """The text features of each row as one text, as the pipeline reads
+    them: missing values empty, columns joined by a space."""
+    # Column by column: a row-wise join is a Python call per row.
+    columns = [frame[c].fillna("").astype(str) for c in frame.columns]
+    # pandas-stubs leave out str.cat's documented list of Series.
+    return (
+        columns[0].str.cat(columns[1:], sep=" ")  # type: ignore[arg-type]
+        if len(columns) > 1
+        else columns[0]
+    )
+
+
 def _text_features(bounded: bool) -> FeatureUnion:
     """Word 1-2 and character 3-5 n-grams (within words), hashed and TF-IDF
     weighted; bounded (the audit's): a smaller space."""
@@ -130,14 +152,7 @@ def make_pipeline(
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
     def as_text(frame: pd.DataFrame) -> pd.Series[str]:
-        # Column by column: a row-wise join is a Python call per row.
-        columns = [frame[c].fillna("").astype(str) for c in frame.columns]
-        # pandas-stubs leave out str.cat's documented list of Series.
-        text = (
-            columns[0].str.cat(columns[1:], sep=" ")  # type: ignore[arg-type]
-            if len(columns) > 1
-            else columns[0]
-        )
+        text = joined_text(frame)
         return text.str.slice(0, HASHED_TEXT_CHARS) if bounded else text
 
     parts = []
@@ -207,6 +222,92 @@ def _scores(y_true: pd.Series[str], y_pred: npt.ArrayLike, labels: list[str]) ->
     }
 
 
+def thin_labels(
+    y: pd.Series[Any], labels: list[str], min_rows: int, split: str
+) -> dict[str, dict[str, Any]]:
+    """The labels with fewer than min_rows rows of y (a split's labels),
+    each with its row count and the note that says why it is not scored."""
+    counts = y.value_counts()
+    return {
+        label: {"rows": int(counts.get(label, 0)), "note": f"too few {split} rows to score"}
+        for label in labels
+        if counts.get(label, 0) < min_rows
+    }
+
+
+def _segments(
+    X: pd.DataFrame, kinds: dict[str, str], min_rows: int
+) -> Iterator[tuple[dict[str, Any], npt.NDArray[Any]]]:
+    """({by, value[, characters]}, row positions) of each segment of at
+    least min_rows rows: each value of each categorical feature (missing as
+    <null>, as the pipeline one-hot encodes it), and each quartile of the
+    length of the text features joined as the pipeline joins them."""
+    import numpy as np
+    import pandas as pd
+
+    def groups(keys: pd.Series[Any]) -> list[tuple[Any, npt.NDArray[Any]]]:
+        # One pass over the rows, whatever the number of values.
+        found = keys.reset_index(drop=True).groupby(keys.to_numpy(), sort=True).indices
+        return [(key, np.asarray(rows)) for key, rows in found.items() if len(rows) >= min_rows]
+
+    for feature in (c for c, k in kinds.items() if k == "categorical"):
+        for value, rows in groups(X[feature].fillna("<null>").astype(str)):
+            yield {"by": feature, "value": value}, rows
+    text = [c for c, k in kinds.items() if k == "text"]
+    if not text or X.empty:
+        return
+    lengths = joined_text(X[text]).str.len().to_numpy()
+    # Fewer than four bins when many texts share a length.
+    bins = pd.Series(pd.qcut(lengths, 4, labels=False, duplicates="drop"))
+    for i, rows in groups(bins):
+        inside = lengths[rows]
+        segment = {
+            "by": TEXT_LENGTH,
+            "value": f"Q{int(i) + 1}",
+            "characters": [int(inside.min()), int(inside.max())],
+        }
+        yield segment, rows
+
+
+def segment_scores(
+    X: pd.DataFrame,
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    kinds: dict[str, str],
+    task: str = "classification",
+    min_rows: int = SEGMENT_MIN_ROWS,
+) -> dict[str, Any]:
+    """The score of the whole of X and of each segment of at least min_rows
+    rows (a categorical feature's value, a text-length quartile), worst
+    first by gap: how much worse than the whole it scores. A
+    classification's score is macro-F1 over the labels that occur in the
+    rows (true or predicted), so a segment is not charged for labels it
+    lacks; a regression's, MAE (with RMSE and R² beside it)."""
+    import numpy as np
+
+    actual, predicted = np.asarray(y_true), np.asarray(y_pred)
+    regression = task == "regression"
+
+    def score(rows: npt.NDArray[Any]) -> dict[str, float]:
+        if regression:
+            return _errors(actual[rows].astype(float), predicted[rows].astype(float))
+        from sklearn.metrics import f1_score
+
+        f1 = f1_score(actual[rows], predicted[rows], average="macro", zero_division=0)
+        return {"macro_f1": float(f1)}
+
+    metric = "mae" if regression else "macro_f1"
+    overall = score(np.arange(len(actual)))
+    found = []
+    for segment, rows in _segments(X, kinds, min_rows):
+        scores = score(rows)
+        # Positive: worse than the whole (a higher error, a lower F1).
+        gap = scores[metric] - overall[metric]
+        found.append({**segment, "rows": len(rows), **scores, "gap": gap if regression else -gap})
+    found.sort(key=lambda r: (-r["gap"], r["by"], r["value"]))
+    return {"metric": metric, "min_rows": min_rows, "overall": overall, "segments": found}
+
+
 def manifest_sha256(path: Path) -> str:
     return hashlib.sha256((Path(path) / MANIFEST_FILE).read_bytes()).hexdigest()
 
@@ -216,11 +317,14 @@ def run_baseline(
     on_step: Step | None = None,
     max_train_rows: int | None = MAX_TRAIN_ROWS,
     seed: int = SEED,
+    min_rows_per_label: int = MIN_ROWS_PER_LABEL,
 ) -> dict[str, Any]:
     """Train on train (a stratified, seeded sample of at most about
-    max_train_rows rows), score the whole validation and test splits; write
-    baseline.json beside the export with confusion_matrix.png (a
-    regression: predicted_vs_actual.png), and return the report."""
+    max_train_rows rows), score the whole validation and test splits, and
+    the segments of test; flag the labels with fewer than
+    min_rows_per_label rows in a scored split; write baseline.json beside
+    the export with confusion_matrix.png (a regression:
+    predicted_vs_actual.png), and return the report."""
     from threadpoolctl import threadpool_limits
 
     from trainset.scan import empty_features, load_sample
@@ -232,6 +336,8 @@ def run_baseline(
         raise TrainsetError(f"{path} has no train split")
     if max_train_rows is not None and max_train_rows < 1:
         raise TrainsetError(f"--max-train-rows must be at least 1, got {max_train_rows}")
+    if min_rows_per_label < 0:
+        raise TrainsetError(f"--min-rows-per-label must be at least 0, got {min_rows_per_label}")
     task = manifest.task
     step("loading train")
     X_train, y_train, sample = load_sample(path, "train", max_train_rows, seed, on_step=step)
@@ -254,10 +360,11 @@ def run_baseline(
         "feature_kinds": kinds,
         "left_out_features": {c: "no value in any row" for c in empty},
     }
+    fitted = Fitted(manifest, pipeline, y_train, path, kinds, step)
     if task == "regression":
-        scores, points = _regression_report(manifest, pipeline, y_train, path, step)
+        scores, points = _regression_report(fitted)
     else:
-        scores = _classification_report(manifest, pipeline, y_train, path, step)
+        scores = _classification_report(fitted, min_rows_per_label)
     report.update(scores)
     (path / "baseline.json").write_text(json.dumps(report, indent=2) + "\n")
     step("plotting")
@@ -276,38 +383,67 @@ MODEL_SAID = {
 PREDICTIONS_PNG = "predicted_vs_actual.png"
 
 
-def _scored_splits(
-    manifest: Manifest, path: Path, step: Step
-) -> Iterator[tuple[str, pd.DataFrame, pd.Series[Any]]]:
-    """(split, X, y) of validation and test, each read whole."""
-    for split in ("validation", "test"):
-        if split not in manifest.splits:
-            continue
-        step(f"scoring {split}")
-        X, y = load(path, split, verify=False)
-        yield split, X, y
+@dataclass(frozen=True)
+class Fitted:
+    """A fitted baseline and what scoring it needs: the export, its
+    manifest, the training labels, the features' kinds and progress."""
+
+    manifest: Manifest
+    pipeline: Pipeline
+    y_train: pd.Series[Any]
+    path: Path
+    kinds: dict[str, str]
+    step: Step
+
+    def scored_splits(self) -> Iterator[tuple[str, pd.DataFrame, pd.Series[Any]]]:
+        """(split, X, y) of validation and test, each read whole."""
+        for split in ("validation", "test"):
+            if split not in self.manifest.splits:
+                continue
+            self.step(f"scoring {split}")
+            X, y = load(self.path, split, verify=False)
+            yield split, X, y
+
+    def segments(
+        self, split: str, X: pd.DataFrame, y: npt.ArrayLike, predicted: npt.ArrayLike
+    ) -> dict[str, Any] | None:
+        """The segment scores of the split segments are scored on; None for another."""
+        if split != SEGMENT_SPLIT:
+            return None
+        self.step("scoring segments")
+        return {"split": split, **segment_scores(X, y, predicted, self.kinds, self.manifest.task)}
 
 
-def _classification_report(
-    manifest: Manifest, pipeline: Pipeline, y_train: pd.Series[Any], path: Path, step: Step
-) -> dict[str, Any]:
+def _classification_report(fitted: Fitted, min_rows_per_label: int) -> dict[str, Any]:
     """Accuracy, macro-F1, F1 per label and the confusion matrix per split,
-    beside the majority class of train."""
-    labels = manifest.class_labels()
+    beside the majority class of train, with the labels too thin to score;
+    and the segments of test. Macro-F1 still averages every label, thin
+    ones included, so it stays comparable with earlier baselines."""
+    labels = fitted.manifest.class_labels()
     # A label (y_train is str here); str() only tells mypy so.
-    majority = str(y_train.value_counts().sort_index().idxmax())
+    majority = str(fitted.y_train.value_counts().sort_index().idxmax())
     splits: dict[str, dict[str, Any]] = {}
-    for split, X, y in _scored_splits(manifest, path, step):
+    segments = None
+    for split, X, y in fitted.scored_splits():
         y = y.astype(str)
-        scores = _scores(y, pipeline.predict(X), labels)
+        predicted = fitted.pipeline.predict(X)
+        scores = _scores(y, predicted, labels)
         scores["majority_baseline"] = {
             k: v
             for k, v in _scores(y, [majority] * len(y), labels).items()
             if k in ("accuracy", "macro_f1")
         }
         scores["lift_macro_f1"] = scores["macro_f1"] - scores["majority_baseline"]["macro_f1"]
+        scores["thin_labels"] = thin_labels(y, labels, min_rows_per_label, split)
         splits[split] = scores
-    return {"labels": labels, "majority_label": majority, "splits": splits}
+        segments = fitted.segments(split, X, y, predicted) or segments
+    return {
+        "labels": labels,
+        "majority_label": majority,
+        "min_rows_per_label": min_rows_per_label,
+        "splits": splits,
+        **({"segments": segments} if segments else {}),
+    }
 
 
 def _errors(y_true: npt.ArrayLike, y_pred: npt.ArrayLike) -> dict[str, float]:
@@ -320,30 +456,31 @@ def _errors(y_true: npt.ArrayLike, y_pred: npt.ArrayLike) -> dict[str, float]:
     }
 
 
-def _regression_report(
-    manifest: Manifest, pipeline: Pipeline, y_train: pd.Series[Any], path: Path, step: Step
-) -> tuple[dict[str, Any], Points]:
+def _regression_report(fitted: Fitted) -> tuple[dict[str, Any], Points]:
     """MAE, RMSE and R² per split, beside predicting the median of train
-    (the constant with the least absolute error there); and the (actual,
-    predicted) values per split, for the plot."""
+    (the constant with the least absolute error there), and per segment of
+    test; and the (actual, predicted) values per split, for the plot."""
     import numpy as np
 
-    median = float(np.median(y_train))
+    median = float(np.median(fitted.y_train))
     splits: dict[str, dict[str, Any]] = {}
     points: Points = {}
-    for split, X, y in _scored_splits(manifest, path, step):
+    segments = None
+    for split, X, y in fitted.scored_splits():
         actual = y.astype(float).to_numpy()
-        predicted = pipeline.predict(X)
+        predicted = fitted.pipeline.predict(X)
         scores: dict[str, Any] = {"rows": len(actual), **_errors(actual, predicted)}
         scores["median_baseline"] = _errors(actual, np.full(len(actual), median))
         # Positive: the model's error is smaller than the median's.
         scores["lift_mae"] = scores["median_baseline"]["mae"] - scores["mae"]
         splits[split], points[split] = scores, (actual, predicted)
+        segments = fitted.segments(split, X, actual, predicted) or segments
     return {
-        "label": manifest.label,
+        "label": fitted.manifest.label,
         "train_median": median,
         "plot": PREDICTIONS_PNG,
         "splits": splits,
+        **({"segments": segments} if segments else {}),
     }, points
 
 

@@ -6,6 +6,7 @@ is rendered from the manifest alone, so the two never disagree.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from trainset.render import md_cell, md_table
@@ -52,6 +53,26 @@ def _masking_text() -> str:
         f"{m['personal_masked']} of {m['personal_strings']} personal ones "
         f"({100 * m['personal_masked'] / m['personal_strings']:.1f}%)."
     )
+
+
+def _code(text: str) -> str:
+    """Text as a markdown code span, however many backticks it holds."""
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}" if "`" in text else f"`{text}`"
+
+
+def _boilerplate_text(patterns: object) -> list[str]:
+    """The boilerplate patterns cut out of free text before masking
+    (var strip_boilerplate_patterns); nothing when none was applied."""
+    if not isinstance(patterns, list) or not patterns:
+        return []
+    return [
+        "",
+        "Before masking, boilerplate was cut out of free text (the `strip_boilerplate` "
+        "macro, var `strip_boilerplate_patterns`): every match of "
+        + ", ".join(_code(str(p)) for p in patterns)
+        + ".",
+    ]
 
 
 def render_card(manifest: Manifest) -> str:
@@ -156,6 +177,7 @@ def render_card(manifest: Manifest) -> str:
     pii_tests = [t for t in tests.results if t.name.startswith("pii_free")]
     lines += ["## Personal and sensitive information", ""]
     lines.append(_masking_text())
+    lines += _boilerplate_text(manifest.vars.get("strip_boilerplate_patterns"))
     if pii_tests:
         statuses = ", ".join(f"`{t.name}`: {t.status}" for t in pii_tests)
         lines.append(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
+from trainset.baseline import MIN_ROWS_PER_LABEL
 from trainset.errors import TrainsetError
 
 if TYPE_CHECKING:
@@ -343,7 +344,11 @@ def _baseline(args: argparse.Namespace) -> int:
     progress, step = _steps("baseline")
     with progress:
         report = run_baseline(
-            args.path, on_step=step, max_train_rows=args.max_train_rows, seed=args.seed
+            args.path,
+            on_step=step,
+            max_train_rows=args.max_train_rows,
+            seed=args.seed,
+            min_rows_per_label=args.min_rows_per_label,
         )
     sample = report["train_sample"]
     console.print(
@@ -354,18 +359,66 @@ def _baseline(args: argparse.Namespace) -> int:
         console.print("left out, no value in any row: " + ", ".join(report["left_out_features"]))
     if report.get("task") == "regression":
         return _print_regression(report, Path(args.path))
+    return _print_classification(report, Path(args.path))
+
+
+def _print_classification(report: dict[str, Any], path: Path) -> int:
     for split, s in report["splits"].items():
         m = s["majority_baseline"]
         console.print(
             f"{split}: accuracy {s['accuracy']:.3f}, macro-F1 {s['macro_f1']:.3f} "
             f"(majority class: accuracy {m['accuracy']:.3f}, macro-F1 {m['macro_f1']:.3f})"
         )
+        thin = s.get("thin_labels", {})
+        # A thin label's F1 is not a score: a dash, and a line of its own.
         console.print(
             "  F1 by label: "
-            + ", ".join(f"{label} {f1:.2f}" for label, f1 in s["f1_per_label"].items())
+            + ", ".join(
+                f"{label} {'-' if label in thin else f'{f1:.2f}'}"
+                for label, f1 in s["f1_per_label"].items()
+            )
         )
-    console.print(f"wrote {Path(args.path) / 'baseline.json'} and confusion_matrix.png")
+        for label, facts in thin.items():
+            console.print(
+                f"  {label}: {facts['note']} ({facts['rows']} rows, fewer than "
+                f"{report['min_rows_per_label']})",
+                highlight=False,
+            )
+    _print_segments(report)
+    console.print(f"wrote {path / 'baseline.json'} and confusion_matrix.png")
     return 0
+
+
+# How many segments the terminal lists; baseline.json has them all.
+SEGMENTS_SHOWN = 10
+
+
+def _print_segments(report: dict[str, Any]) -> None:
+    """The worst segments of the scored split, one line each."""
+    found = report.get("segments")
+    if not found:
+        return
+    metric, overall, segments = found["metric"], found["overall"], found["segments"]
+    said = "MAE" if metric == "mae" else "macro-F1"
+    # An error in the label's unit, as the split lines print it; an F1 to 3 places.
+    form = ".4g" if metric == "mae" else ".3f"
+    console.print(
+        f"segments of {found['split']} (at least {found['min_rows']} rows), worst first: "
+        f"{said} against {overall[metric]:{form}} over all {found['split']} rows",
+        highlight=False,
+    )
+    for segment in segments[:SEGMENTS_SHOWN]:
+        chars = segment.get("characters")
+        where = f" ({chars[0]}-{chars[1]} characters)" if chars else ""
+        gap = segment["gap"]
+        versus = f"{abs(gap):{form}} {'worse' if gap > 0 else 'better'}" if gap else "as the whole"
+        console.print(
+            f"  {segment['by']} = {segment['value']}{where}: {segment[metric]:{form}} "
+            f"({versus}), {segment['rows']:,} rows",
+            highlight=False,
+        )
+    if len(segments) > SEGMENTS_SHOWN:
+        console.print(f"  … {len(segments) - SEGMENTS_SHOWN} more in baseline.json")
 
 
 def _print_regression(report: dict[str, Any], path: Path) -> int:
@@ -376,6 +429,7 @@ def _print_regression(report: dict[str, Any], path: Path) -> int:
             f"{split}: MAE {s['mae']:.4g}, RMSE {s['rmse']:.4g}, R² {s['r2']:.3f} "
             f"(train median: MAE {m['mae']:.4g}, RMSE {m['rmse']:.4g}, R² {m['r2']:.3f})"
         )
+    _print_segments(report)
     console.print(f"wrote {path / 'baseline.json'} and {report['plot']}")
     return 0
 
@@ -610,7 +664,9 @@ DIFF_OUTPUT = (
         help="exit 1 when a rule breaks, e.g. 'split-moves>0', "
         "'label-flips>100', 'rows-removed>5%%' (comma-separated or repeated); "
         "metrics: rows-added, rows-removed, rows-changed, label-flips, "
-        "split-moves, columns-removed, columns-retyped, label-shift",
+        "split-moves, columns-removed, columns-retyped, label-shift, "
+        "segment-f1-drop (the largest fall of a baseline segment's macro-F1; "
+        "needs baseline.json beside both exports)",
     ),
     _arg("--out", default=None, help="write to this file instead of stdout"),
 )
@@ -760,7 +816,9 @@ COMMANDS = (
         "Train hashed TF-IDF (word and character n-grams) + one-hot + scaling "
         "and a logistic regression (averaged SGD) on train (a stratified, seeded sample of at most "
         "--max-train-rows rows); report accuracy, macro-F1, F1 per label and "
-        "the confusion matrix on validation and test beside the majority class. "
+        "the confusion matrix on validation and test beside the majority class, "
+        "labels with too few rows to score, and the score per segment of test (each "
+        "categorical value and text-length quartile with at least 30 rows), worst first. "
         "Writes PATH/baseline.json and PATH/confusion_matrix.png. A numeric label "
         "(a regression) gets a ridge regression, scored by MAE, RMSE and R² beside "
         "predicting the train median, and PATH/predicted_vs_actual.png.",
@@ -768,6 +826,13 @@ COMMANDS = (
             _arg("path", help="an exported version"),
             *_sample_options(
                 "--max-train-rows", 200_000, "train on", "; validation and test are scored whole"
+            ),
+            _arg(
+                "--min-rows-per-label",
+                type=int,
+                default=MIN_ROWS_PER_LABEL,
+                help="flag a label with fewer rows than this in a scored split as too few "
+                f"to score (default {MIN_ROWS_PER_LABEL}); macro-F1 still counts it",
             ),
         ),
     ),
@@ -819,7 +884,7 @@ COMMANDS = (
             _arg(
                 "--with-baseline",
                 action="store_true",
-                help="train both baselines and report the metric deltas",
+                help="train both baselines and report the metric and segment deltas",
             ),
             _arg(
                 "--dbt-arg",

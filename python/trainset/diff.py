@@ -3,7 +3,9 @@
 diff_exports returns every figure as plain data (the JSON output), computed
 in DuckDB over the split files joined on the id;
 render_markdown lays it out for a pull-request comment; broken_rules checks
---fail-on rules such as `split-moves>0` or `rows-removed>5%`. A numeric label
+--fail-on rules such as `split-moves>0`, `rows-removed>5%` or
+`segment-f1-drop>0.05` (the segments of the baseline.json beside each
+export, which `trainset baseline` or `review --with-baseline` wrote). A numeric label
 (a regression) is compared by its mean and quartiles and by how much the
 labels of the ids in both versions changed, instead of by class flips.
 """
@@ -16,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from trainset.baseline import SEGMENT_MIN_ROWS
 from trainset.compare import (
     is_number,
     label_shift,
@@ -148,6 +151,7 @@ def diff_exports(
         features[feature] = _feature_facts(con, feature, kinds[feature], (id_old, id_new))
     con.close()
 
+    baselines = _baselines(Path(old_path), Path(new_path))
     # A diff without "task" is a classification's, as an export without it is.
     task_key = {"task": task} if regression else {}
     return {
@@ -178,7 +182,8 @@ def diff_exports(
         },
         "schema": schema_changes(old_m, new_m),
         "features": features,
-        "baseline": _baseline_delta(Path(old_path), Path(new_path), regression),
+        "baseline": _baseline_delta(baselines, regression),
+        "baseline_segments": segment_deltas(*baselines) if baselines else None,
         "tests": _test_changes(old_m, new_m),
     }
 
@@ -334,11 +339,22 @@ def _clip(value: object, limit: int = 200) -> str | None:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _baseline_delta(old: Path, new: Path, regression: bool = False) -> dict[str, Any] | None:
+def _baselines(old: Path, new: Path) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The baseline.json beside each export, when both have one."""
     if not ((old / "baseline.json").is_file() and (new / "baseline.json").is_file()):
         return None
-    a = json.loads((old / "baseline.json").read_text())
-    b = json.loads((new / "baseline.json").read_text())
+    return (
+        json.loads((old / "baseline.json").read_text()),
+        json.loads((new / "baseline.json").read_text()),
+    )
+
+
+def _baseline_delta(
+    baselines: tuple[dict[str, Any], dict[str, Any]] | None, regression: bool = False
+) -> dict[str, Any] | None:
+    if baselines is None:
+        return None
+    a, b = baselines
     delta = {}
     for split in set(a["splits"]) & set(b["splits"]):
         before, after = a["splits"][split], b["splits"][split]
@@ -364,6 +380,47 @@ def _baseline_delta(old: Path, new: Path, regression: bool = False) -> dict[str,
     return delta
 
 
+def _segment_name(segment: dict[str, Any]) -> str:
+    return f"{segment['by']} = {segment['value']}"
+
+
+def segment_deltas(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any] | None:
+    """The segments two baseline reports both score, old beside new, the
+    most worsened first (a fall of macro-F1, a rise of a regression's
+    MAE); and those only one of them scores (fewer rows, or gone). None
+    when either report has no segments, or they score different metrics."""
+    a, b = old.get("segments"), new.get("segments")
+    if not a or not b or a["metric"] != b["metric"]:
+        return None
+    metric = a["metric"]
+    before = {(s["by"], s["value"]): s for s in a["segments"]}
+    after = {(s["by"], s["value"]): s for s in b["segments"]}
+    compared = [
+        {
+            "by": s["by"],
+            "value": s["value"],
+            "rows_old": s["rows"],
+            "rows_new": after[key]["rows"],
+            "old": s[metric],
+            "new": after[key][metric],
+            "delta": after[key][metric] - s[metric],
+        }
+        for key, s in before.items()
+        if key in after
+    ]
+    # Worse first: F1 falls, an error rises.
+    sign = 1 if metric == "mae" else -1
+    compared.sort(key=lambda s: (-sign * s["delta"], s["by"], s["value"]))
+    return {
+        "split": b["split"],
+        "metric": metric,
+        "overall": {"old": a["overall"][metric], "new": b["overall"][metric]},
+        "segments": compared,
+        "only_old": [_segment_name(s) for k, s in before.items() if k not in after],
+        "only_new": [_segment_name(s) for k, s in after.items() if k not in before],
+    }
+
+
 def _test_changes(old: Manifest, new: Manifest) -> dict[str, Any]:
     a = {t.name: t.status for t in old.tests.results}
     b = {t.name: t.status for t in new.tests.results}
@@ -383,7 +440,39 @@ def _task(diff: dict[str, Any]) -> str:
     return str(diff.get("task", "classification"))
 
 
-RULE = re.compile(r"^\s*([a-z-]+)\s*(>=|<=|>|<|==)\s*([0-9.]+)(%?)\s*$")
+def _worst_segment_drop(diff: dict[str, Any]) -> tuple[float, dict[str, Any] | None]:
+    """The largest fall of macro-F1 over the segments both baselines score
+    with at least SEGMENT_MIN_ROWS rows each, and that segment: negative
+    when every one rose, 0 and None when there is none to compare."""
+    if _task(diff) == "regression":
+        raise TrainsetError(
+            "segment-f1-drop is for a classification; a regression's segments are "
+            "scored by MAE (see baseline_segments in the JSON)"
+        )
+    found = diff.get("baseline_segments")
+    if not found:
+        raise TrainsetError(
+            "--fail-on segment-f1-drop needs a baseline.json with segments beside both "
+            "exports: run trainset baseline on each (trainset review: --with-baseline)"
+        )
+    drops = [
+        # Rounded: 0.9 - 0.7 is 0.2 to a rule, not 0.2000000000000001.
+        (round(s["old"] - s["new"], 9), s)
+        for s in found["segments"]
+        if min(s["rows_old"], s["rows_new"]) >= SEGMENT_MIN_ROWS
+    ]
+    return max(drops, key=lambda d: d[0], default=(0.0, None))
+
+
+def _segment_said(diff: dict[str, Any]) -> str:
+    _, segment = _worst_segment_drop(diff)
+    if segment is None:
+        return ""
+    split = diff["baseline_segments"]["split"]
+    return f" ({split}, {_segment_name(segment)}: {segment['old']:.3f} → {segment['new']:.3f})"
+
+
+RULE = re.compile(r"^\s*([a-z][a-z0-9-]*)\s*(>=|<=|>|<|==)\s*([0-9.]+)(%?)\s*$")
 METRICS: dict[str, Callable[[dict[str, Any]], float]] = {
     "rows-added": lambda d: d["totals"]["added"],
     "rows-removed": lambda d: d["totals"]["removed"],
@@ -399,12 +488,18 @@ METRICS: dict[str, Callable[[dict[str, Any]], float]] = {
         if _task(d) == "regression"
         else d["labels"]["total_variation"]
     ),
+    # The largest fall of a segment's macro-F1 between the two baselines.
+    "segment-f1-drop": lambda d: _worst_segment_drop(d)[0],
 }
+# Metrics that are shares already: N% of them is N/100, not of the rows.
+SHARES = {"segment-f1-drop"}
+# What a broken rule adds to its sentence: where it broke.
+SAID: dict[str, Callable[[dict[str, Any]], str]] = {"segment-f1-drop": _segment_said}
 
 
 def broken_rules(diff: dict[str, Any], rules: list[str]) -> list[str]:
     """The --fail-on rules the diff breaks, each as a sentence. A percentage
-    is of the old version's rows."""
+    is of the old version's rows (of 1 for a share, such as an F1)."""
     broken = []
     for rule in rules:
         for part in filter(None, (p.strip() for p in rule.split(","))):
@@ -416,7 +511,8 @@ def broken_rules(diff: dict[str, Any], rules: list[str]) -> list[str]:
                 )
             name, op, number, percent = match.groups()
             value = METRICS[name](diff)
-            limit = float(number) * (diff["old"]["rows"] / 100 if percent else 1)
+            scale = 1 if name in SHARES else diff["old"]["rows"]
+            limit = float(number) * (scale / 100 if percent else 1)
             if {
                 ">": value > limit,
                 ">=": value >= limit,
@@ -424,7 +520,8 @@ def broken_rules(diff: dict[str, Any], rules: list[str]) -> list[str]:
                 "<=": value <= limit,
                 "==": value == limit,
             }[op]:
-                broken.append(f"{part}: {name} is {value:g}")
+                said = SAID[name](diff) if name in SAID else ""
+                broken.append(f"{part}: {name} is {value:g}{said}")
     return broken
 
 
@@ -531,6 +628,47 @@ def _label_details(diff: dict[str, Any]) -> list[str]:
             *examples,
         ],
     )
+
+
+# How many segments the markdown lists; the JSON has them all.
+SEGMENT_ROWS = 40
+
+
+def _segment_details(found: dict[str, Any]) -> list[str]:
+    """The baselines' segments old beside new, the most worsened first."""
+    metric, segments = found["metric"], found["segments"]
+    said = "MAE" if metric == "mae" else "macro-F1"
+    overall = found["overall"]
+    summary = f"Baseline segments ({found['split']}): {said} {overall['old']:.3f} → "
+    summary += f"{overall['new']:.3f} over all rows"
+    worst = segments[0] if segments else None
+    # segments[0] is the most worsened: an F1 that fell, or an error that rose.
+    if worst and (worst["delta"] > 0 if metric == "mae" else worst["delta"] < 0):
+        summary += f"; worst {_segment_name(worst)}, {worst['old']:.3f} → {worst['new']:.3f}"
+    else:
+        summary += "; no segment worse"
+    lines = md_table(
+        ["segment", "rows", "old", "new", "delta"],
+        [
+            [
+                _segment_name(s),
+                f"{s['rows_old']:,} → {s['rows_new']:,}",
+                f"{s['old']:.4f}",
+                f"{s['new']:.4f}",
+                f"{s['delta']:+.4f}",
+            ]
+            for s in segments[:SEGMENT_ROWS]
+        ],
+    )
+    if len(segments) > SEGMENT_ROWS:
+        lines += ["", f"… {len(segments) - SEGMENT_ROWS} more in the JSON."]
+    for side in ("old", "new"):
+        if found[f"only_{side}"]:
+            lines += [
+                "",
+                f"Scored in the {side} baseline only: " + ", ".join(found[f"only_{side}"]),
+            ]
+    return _details(summary, lines)
 
 
 def render_markdown(diff: dict[str, Any], broken: list[str] | None = None) -> str:
@@ -640,6 +778,8 @@ def render_markdown(diff: dict[str, Any], broken: list[str] | None = None) -> st
                 ],
             ),
         )
+    if diff.get("baseline_segments"):
+        lines += _segment_details(diff["baseline_segments"])
     tests = diff["tests"]
     lines += _details(
         f"Tests: {len(tests['changed'])} changed",

@@ -65,7 +65,7 @@ AUDIT_TEXT = 300
 SPLIT_ORDER = ("train", "validation", "test")
 # The column of the token sample that holds a numeric label's quartile.
 QUARTILE = "_label_quartile"
-SECTIONS = ("overview", "features", "drift", "problems", "baseline", "audit", "compare")
+SECTIONS = ("overview", "features", "text", "drift", "problems", "baseline", "audit", "compare")
 
 
 def _num(value: float | None) -> str:
@@ -149,15 +149,18 @@ def _label_chart(manifests: list[tuple[str, Manifest]]) -> str:
     return _png(fig)
 
 
-def js_distance_sql(con: Connection, bucket: str, split: str, where: str = "true") -> float:
+def js_distance_sql(
+    con: Connection, bucket: str, split: str, where: str = "true", relation: str = "rows"
+) -> float:
     """Jensen-Shannon distance (base 2, in [0, 1]) between the distribution
-    of the bucket expression in train and in split, computed in DuckDB."""
+    of the bucket expression in train and in split (rows of relation, which
+    has a split column), computed in DuckDB."""
     (total,) = fetch(
         con,
         f"""
         with counts as (
             select split, {bucket} as k, count(*) as n
-            from rows where split in ('train', {literal(split)}) and {where}
+            from {relation} where split in ('train', {literal(split)}) and {where}
             group by all
         ),
         shares as (
@@ -186,11 +189,11 @@ def _bin_case(value: str, edges: list[float]) -> str:
     return f"case {whens} else {len(edges) - 2} end"
 
 
-def _deciles(con: Connection, value: str, where: str) -> list[float]:
+def _deciles(con: Connection, value: str, where: str, relation: str = "rows") -> list[float]:
     (quantiles,) = fetch(
         con,
         f"select quantile_cont({value}, [{', '.join(str(i / 10) for i in range(11))}]) "
-        f"from rows where {where}",
+        f"from {relation} where {where}",
     )[0]
     return sorted(set(quantiles)) if quantiles else [0.0, 1.0]
 
@@ -281,7 +284,8 @@ def _numeric_parts(con: Connection, column: str, splits: list[str]) -> list[str]
 
 
 class TextSample(TypedDict):
-    """The rows the distinctive tokens are computed on, and how the page says so."""
+    """The rows the distinctive tokens and the detected languages are
+    computed on, and how the page says so."""
 
     frame: pd.DataFrame
     said: str
@@ -373,6 +377,232 @@ def _feature_section(
         drift.append([column, kind, s, f"{d:.3f}", "yes" if d > DRIFT_THRESHOLD else ""])
     parts.append("</section>")
     return "".join(parts), drift
+
+
+# A text's properties, each a count over its characters (or 0/1 for a
+# URL), computed in DuckDB on every row; t is the text as varchar. The
+# counts remove the rare characters and measure what went: removing the
+# common ones instead is ten times slower at a million rows.
+TEXT_COUNTS = {
+    "n_chars": "length(t)",
+    "n_non_ascii": "length(t) - length(regexp_replace(t, '[^[:ascii:]]', '', 'g'))",
+    "n_digits": "length(t) - length(regexp_replace(t, '[0-9]', '', 'g'))",
+    "has_url": "cast(regexp_matches(t, '(?i)\\bhttps?://|\\bwww[.][a-z0-9-]') as integer)",
+}
+# The properties whose drift the profile measures: a row's value, and its name.
+TEXT_DRIFT = {
+    "n_non_ascii / greatest(n_chars, 1)": "non-ASCII share",
+    "n_digits / greatest(n_chars, 1)": "digit share",
+    "has_url": "has a URL",
+}
+# Shown per group, the rest summed as "other".
+TOP_LANGUAGES = 4
+SHARED_LINES = 20
+
+
+def _language_frame(sample: TextSample, ident: str, text_columns: list[str]) -> pd.DataFrame:
+    """The detected language of each text of the sample, one row per id and column."""
+    import pandas as pd
+
+    from trainset.language import detect_language
+
+    frame = sample["frame"]
+    parts = [
+        pd.DataFrame(
+            {
+                "id": frame[ident].astype(str),
+                "text_column": column,
+                "language": [
+                    detect_language(None if pd.isna(t) else str(t)) for t in frame[column]
+                ],
+            }
+        )
+        for column in text_columns
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def _language_cell(shares: list[tuple[str, float]]) -> str:
+    shown = [f"{lang} {share:.0%}" for lang, share in shares[:TOP_LANGUAGES]]
+    rest = sum(share for _, share in shares[TOP_LANGUAGES:])
+    return ", ".join(shown + ([f"other {rest:.1%}"] if rest > 0 else []))
+
+
+def _text_properties(
+    con: Connection,
+    manifest: Manifest,
+    text_columns: list[str],
+    group: str,
+    splits: list[str],
+    sample: TextSample,
+) -> tuple[list[str], list[list[str]]]:
+    """Each text feature's properties per split and per label group (length,
+    shares of non-ASCII characters, digits and rows with a URL, in DuckDB
+    over every row; the detected language on the stated sample), and their
+    drift rows against train."""
+    ident = quote(manifest.roles.id)
+    counts = ", ".join(f"{sql} as {name}" for name, sql in TEXT_COUNTS.items())
+    con.execute(
+        "create temporary table text_properties as "
+        + " union all ".join(
+            f"select cast({ident} as varchar) as id, split, cast({group} as varchar) as grp, "
+            f"{literal(c)} as text_column, {counts} "
+            f"from (select *, cast({quote(c)} as varchar) as t from rows) where t is not null"
+            for c in text_columns
+        )
+    )
+    con.register("detected_languages", _language_frame(sample, manifest.roles.id, text_columns))
+    con.execute(
+        """
+        create temporary table text_languages as
+        select p.split, p.grp, p.text_column, coalesce(d.language, '<none>') as language
+        from detected_languages as d
+        inner join text_properties as p on d.id = p.id and d.text_column = p.text_column
+        """
+    )
+    con.unregister("detected_languages")
+    parts = [
+        "<p>Per text feature, on every row: the length in characters, the share of its "
+        "characters that are not ASCII and that are digits, and the share of rows holding "
+        "a URL (http, https or www.). The language is detected by py3langid (no language "
+        f"under {_min_letters()} letters), {sample['said']}.</p>"
+    ]
+    drift = []
+    for column in text_columns:
+        where = f"text_column = {literal(column)}"
+        stats = fetch(
+            con,
+            f"""
+            with keyed as (
+                select 'split' as part, split as g, * from text_properties where {where}
+                union all
+                select 'label' as part, grp as g, * from text_properties where {where}
+            )
+            select part, g, count(*), avg(n_chars), median(n_chars),
+                sum(n_non_ascii) / greatest(sum(n_chars), 1),
+                sum(n_digits) / greatest(sum(n_chars), 1), avg(has_url)
+            from keyed group by part, g
+            """,
+        )
+        languages: dict[tuple[str, str], list[tuple[str, float]]] = {}
+        for by, g, lang, share in fetch(
+            con,
+            f"""
+            with keyed as (
+                select 'split' as part, split as g, language from text_languages where {where}
+                union all
+                select 'label' as part, grp as g, language from text_languages where {where}
+            )
+            select part, g, language, count(*) / sum(count(*)) over (partition by part, g) as share
+            from keyed group by part, g, language order by part, g, share desc, language
+            """,
+        ):
+            languages.setdefault((by, g), []).append((lang, share))
+        order = {s: i for i, s in enumerate(splits)}
+        stats.sort(key=lambda r: (r[0] == "label", order.get(r[1], 0), str(r[1])))
+        rows = [
+            [
+                f"{by} {g}",
+                n,
+                f"{mean:.0f}",
+                f"{median:.0f}",
+                f"{non_ascii:.2%}",
+                f"{digits:.2%}",
+                f"{url:.2%}",
+                _language_cell(languages.get((by, g), [])),
+            ]
+            for by, g, n, mean, median, non_ascii, digits, url in stats
+        ]
+        parts += [
+            f"<h3>{escape_html(column)}</h3>",
+            html_table(
+                [
+                    "rows of",
+                    "rows",
+                    "mean length",
+                    "median length",
+                    "non-ASCII characters",
+                    "digits",
+                    "rows with a URL",
+                    "languages (sample)",
+                ],
+                rows,
+                "text-properties",
+            ),
+        ]
+        drift += _text_property_drift(con, column, splits)
+    return parts, drift
+
+
+def _min_letters() -> int:
+    from trainset.language import MIN_LETTERS
+
+    return MIN_LETTERS
+
+
+def _text_property_drift(con: Connection, column: str, splits: list[str]) -> list[list[str]]:
+    """The drift rows of one text feature's properties: the per-row shares
+    binned at their deciles, the URL flag and the detected language as they are."""
+    where = f"text_column = {literal(column)}"
+    buckets = [
+        (_bin_case(value, _deciles(con, value, where, "text_properties")), name, "text_properties")
+        for value, name in TEXT_DRIFT.items()
+    ]
+    buckets.append(("language", "language (sample)", "text_languages"))
+    rows = []
+    for bucket, name, relation in buckets:
+        for s in splits:
+            if s == "train" or "train" not in splits:
+                continue
+            d = js_distance_sql(con, bucket, s, where, relation)
+            rows.append(
+                [
+                    f"{column}: {name}",
+                    "text property",
+                    s,
+                    f"{d:.3f}",
+                    "yes" if d > DRIFT_THRESHOLD else "",
+                ]
+            )
+    return rows
+
+
+def _shared_lines(con: Connection, ident: str, text_columns: list[str]) -> list[str]:
+    """Per text feature, the lines (trimmed, blank ones left out) that the
+    most rows share, with their row counts: templates and boilerplate."""
+    parts = [
+        f"<p>The {SHARED_LINES} lines of each text feature that the most rows share "
+        "(a line counts once per row; ends trimmed), with the rows that hold them.</p>"
+    ]
+    for column in text_columns:
+        (total,) = fetch(con, f"select count({quote(column)}) from rows")[0]
+        lines = fetch(
+            con,
+            f"""
+            with split_lines as (
+                select
+                    {ident} as row_id,
+                    unnest(regexp_split_to_array(cast({quote(column)} as varchar), '\\r?\\n'))
+                        as line
+                from rows where {quote(column)} is not null
+            ),
+            row_lines as (
+                select distinct row_id, trim(line, chr(32) || chr(9)) as line from split_lines
+            )
+            select line, count(*) as n from row_lines where line <> ''
+            group by line having count(*) > 1
+            order by n desc, line limit {SHARED_LINES}
+            """,
+        )
+        parts += [
+            f"<h4>{escape_html(column)}</h4>",
+            html_table(
+                ["line", "rows", "share of rows"],
+                [[_clip(line), n, f"{n / (total or 1):.1%}"] for line, n in lines],
+                "shared-lines",
+            ),
+        ]
+    return parts
 
 
 def _text_sample(
@@ -640,9 +870,38 @@ def _regression_baseline(report: dict[str, Any]) -> str:
             facts = facts.get(key) if isinstance(facts, dict) else None
         return "" if facts is None else f"{facts:.4g}" if isinstance(facts, float) else facts
 
-    return f"<p>{escape_html(report.get('model', ''))}</p>" + html_table(
-        ["split", *columns.values()],
-        [[split, *(get(f, c) for c in columns)] for split, f in report["splits"].items()],
+    return (
+        f"<p>{escape_html(report.get('model', ''))}</p>"
+        + html_table(
+            ["split", *columns.values()],
+            [[split, *(get(f, c) for c in columns)] for split, f in report["splits"].items()],
+        )
+        + _segments_table(report)
+    )
+
+
+def _segments_table(report: dict[str, Any]) -> str:
+    """The baseline's segments of test (baseline.json's `segments`), worst
+    first: where the model fails, by categorical value and text length."""
+    found = report.get("segments")
+    if not found or not found["segments"]:
+        return ""
+    metric = found["metric"]
+    rows = [
+        [
+            seg["by"],
+            seg["value"]
+            + (" ({}–{} characters)".format(*seg["characters"]) if "characters" in seg else ""),
+            seg["rows"],
+            f"{seg[metric]:.3f}",
+            f"{seg['gap']:+.3f}",
+        ]
+        for seg in found["segments"]
+    ]
+    return (
+        f"<p>Segments of test with at least {found['min_rows']} rows, worst first "
+        f"(overall {metric} {found['overall'][metric]:.3f}; gap: how much worse).</p>"
+        + html_table(["by", "value", "rows", metric, "gap"], rows)
     )
 
 
@@ -681,15 +940,19 @@ def _baseline_section(path: Path, regression: bool = False) -> str:
         ),
     ]
     labels = report["labels"]
+
+    def f1(split: dict[str, Any], label: str) -> str:
+        # A label too thin to score in a split says so instead of a number.
+        thin = split.get("thin_labels", {}).get(label)
+        return thin["note"] if thin else f"{split['f1_per_label'][label]:.3f}"
+
     parts.append(
         html_table(
             ["label", *report["splits"]],
-            [
-                [lab, *(f"{s['f1_per_label'][lab]:.3f}" for s in report["splits"].values())]
-                for lab in labels
-            ],
+            [[lab, *(f1(s, lab) for s in report["splits"].values())] for lab in labels],
         )
     )
+    parts.append(_segments_table(report))
     png = path / "confusion_matrix.png"
     if png.is_file():
         data = base64.b64encode(png.read_bytes()).decode()
@@ -982,7 +1245,8 @@ def render_profile(
     """Write the HTML profile of an export (default: PATH/profile.html).
 
     Everything is counted in DuckDB over the split files; only the
-    distinctive tokens are computed on a sample, stated on the page."""
+    distinctive tokens and the detected languages are computed on a
+    sample, stated on the page."""
     step = on_step or (lambda _: None)
     path = Path(path)
     step("reading the export")
@@ -1037,11 +1301,32 @@ def render_profile(
         [f"<p>Left out, no value in any row: {escape_html(', '.join(empty))}.</p>"] if empty else []
     )
     body += ['<section id="features"><h2>Features</h2>', *left_out, *feature_html, "</section>"]
+    step("text properties")
+    text_parts, text_drift = (
+        _text_properties(con, manifest, text_columns, group, splits, sample)
+        if sample is not None
+        else (["<p>No text feature.</p>"], [])
+    )
+    drift_rows += text_drift
+    body += [
+        '<section id="text"><h2>Text</h2>',
+        *text_parts,
+        *(
+            [
+                "<h3>Most shared lines</h3>",
+                *_shared_lines(con, quote(manifest.roles.id), text_columns),
+            ]
+            if text_columns
+            else []
+        ),
+        "</section>",
+    ]
     body += [
         '<section id="drift"><h2>Drift against train</h2>',
         *([_label_drift(con, label, splits), "<h3>Features</h3>"] if regression else []),
         f"<p>Jensen-Shannon distance of each feature's distribution (values, numeric "
-        f"deciles or text lengths) between train and each other split; flagged above "
+        f"deciles or text lengths), and of each text property (its deciles; the language "
+        f"on the text section's sample), between train and each other split; flagged above "
         f"{DRIFT_THRESHOLD}.</p>",
         html_table(["feature", "kind", "split", "JS distance", "flagged"], drift_rows),
         "</section>",

@@ -12,7 +12,8 @@ cfpb_products as (
 mapped as (
     select
         stg_cfpb__complaints.complaint_id,
-        {{ mask_pii('stg_cfpb__complaints.narrative') }} as narrative,
+        {{ mask_pii(strip_boilerplate('stg_cfpb__complaints.narrative')) }}
+            as narrative,
         stg_cfpb__complaints.narrative as narrative_unmasked,
         stg_cfpb__complaints.submitted_via,
         stg_cfpb__complaints.state,

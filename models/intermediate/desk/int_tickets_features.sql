@@ -26,7 +26,7 @@ final as (
         tickets.ticket_id,
         tickets.player_id,
         tickets.status,
-        {{ mask_pii('tickets.subject') }} as subject,
+        {{ mask_pii(strip_boilerplate('tickets.subject')) }} as subject,
         first_player_messages.first_message,
         tickets.channel,
         players.platform,

@@ -41,8 +41,10 @@ first_player_messages as (
     select
         player_messages_ranked.ticket_id,
         player_messages_ranked.message_id as first_message_id,
-        -- Masked after choosing, so masking cannot change which one is first.
-        {{ mask_pii('player_messages_ranked.body') }} as first_message,
+        -- Stripped of boilerplate and masked after choosing, so neither can
+        -- change which message is first.
+        {{ mask_pii(strip_boilerplate('player_messages_ranked.body')) }}
+            as first_message,
         player_messages_ranked.created_at as first_message_at,
         player_messages_ranked.loaded_at
     from player_messages_ranked
