@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,7 +15,7 @@ from conftest import BIN, PROJECT, dbt
 from rich.console import Console
 
 from trainset import cli
-from trainset.audit import run_audit
+from trainset.audit import ISSUE_TYPES, run_audit
 from trainset.baseline import run_baseline, thin_labels
 from trainset.export import export_dataset
 from trainset.load import load
@@ -116,7 +117,7 @@ def test_baseline_flags_thin_labels_and_keeps_macro_f1(looked_at, monkeypatch):
 
 
 def test_profile_shows_segments_and_thin_labels(looked_at, tmp_path):
-    version, _, baseline, _, report = looked_at
+    _, _, baseline, _, report = looked_at
     page = Path(report).read_text()
     worst = baseline["segments"]["segments"][0]
     assert "Segments of test with at least 30 rows, worst first" in page
@@ -243,3 +244,130 @@ def test_look_commands_fail_in_one_line(tmp_path):
         )
         assert done.returncode != 0 and "Traceback" not in done.stderr
         assert "not an exported dataset" in done.stderr
+
+
+def test_audit_writes_one_csv_of_every_issue_type(looked_at):
+    import pandas as pd
+
+    version, _, _, issues, _ = looked_at
+    flags = [f"is_{t}_issue" for t in ISSUE_TYPES]
+    scores = ["score", *(f"{t}_score" for t in ISSUE_TYPES[1:])]
+    assert set(flags + scores) <= set(issues.columns)
+    facts = json.loads((version / "label_issues.json").read_text())
+    assert list(facts["issue_types"]) == list(ISSUE_TYPES)
+    for name, found in facts["issue_types"].items():
+        assert found["count"] == int(issues[f"is_{name}_issue"].sum()), name
+        assert 0 <= found["score"] <= 1, name
+    # The sample plants exact duplicates: they are near-duplicates of each other.
+    assert facts["issue_types"]["near_duplicate"]["count"] > 10
+    written = pd.read_csv(version / "label_issues.csv", dtype=str, keep_default_na=False)
+    assert list(written.columns[:5]) == [
+        "ticket_id",
+        "given_label",
+        "suggested_label",
+        "score",
+        "is_label_issue",
+    ]
+    assert written.columns[-1] == "text" and set(flags + scores) <= set(written.columns)
+    # Flagged rows only, by any type; more than the label issues alone.
+    any_flag = (written[flags] == "True").any(axis=1)
+    assert any_flag.all() and len(written) == int(issues[flags].any(axis=1).sum())
+    assert len(written) > facts["flagged"] == int(issues["is_label_issue"].sum())
+    assert facts["rows_in_csv"] == len(written)
+    assert written["text"].str.len().max() <= 1000
+
+
+def test_profile_shows_each_issue_type_with_examples(looked_at):
+    version, _, _, _, report = looked_at
+    facts = json.loads((version / "label_issues.json").read_text())
+    audit = report.read_text().split('id="audit"')[1].split("</section>")[0]
+    summary = audit.split("<h3>Issue types</h3>")[1].split("</table>")[0]
+    for name, found in facts["issue_types"].items():
+        cells = f"<td>{name.replace('_', ' ')}</td><td>{found['count']:,}</td>"
+        assert f"{cells}<td>{found['score']:.3f}</td>" in summary, name
+    assert "<h3>Near-duplicates</h3>" in audit and "<th>near_duplicate_of</th>" in audit
+    for cell in re.findall(r"<td>(.*?)</td>", audit):
+        shown = re.sub(r"<span title=\"[^\"]*\">", "", cell).replace("</span>", "")
+        assert len(shown) <= 301 + 40, cell  # 300 characters, an ellipsis, escapes
+    assert all(len(s) == 5 for s in re.findall(r"<td>(0\.\d+|1\.\d+)</td>", audit))
+
+
+FINNISH = (Path(__file__).parent / "data" / "finnish_tickets.txt").read_text().splitlines()
+
+
+def plant_texts(source: Path, version: Path, texts: list[str]) -> list[str]:
+    """Copy the export at source to version with the first messages of
+    evenly spaced train rows replaced by texts (their subjects emptied),
+    re-hash the manifest, and return those rows' ids."""
+    import duckdb
+    from test_regression_baseline import rehash
+
+    shutil.copytree(source, version)
+    manifest = json.loads((version / "manifest.json").read_text())
+    ident = manifest["roles"]["id"]
+    features, planted = version / "train" / "features.parquet", version / "train" / "p.parquet"
+    with duckdb.connect() as con:
+        ids = [r[0] for r in con.execute(f"select {ident} from '{features}' order by 1").fetchall()]
+        chosen = ids[:: len(ids) // len(texts)][: len(texts)]
+        con.execute("create table planted (i varchar, t varchar)")
+        con.executemany("insert into planted values (?, ?)", list(zip(chosen, texts, strict=True)))
+        con.execute(
+            f"""copy (
+                select f.* replace (
+                    coalesce(p.t, f.first_message) as first_message,
+                    case when p.t is null then f.subject end as subject
+                )
+                from '{features}' as f left join planted as p on f.{ident} = p.i
+                order by f.{ident}
+            ) to '{planted}' (format parquet)"""
+        )
+    planted.replace(features)
+    rehash(version, manifest)
+    return chosen
+
+
+def test_audit_flags_texts_in_an_absent_language_as_outliers(looked_at, tmp_path):
+    version, _, _, before, _ = looked_at
+    planted = plant_texts(version, tmp_path / "v2", FINNISH)
+    assert not before.loc[planted, "is_outlier_issue"].any()  # not outliers as they were
+    issues = run_audit(tmp_path / "v2")
+    outliers = issues.index[issues["is_outlier_issue"]]
+    found = len(set(planted) & set(outliers))
+    # Most of the set, and most of what is flagged: 30 rows among 1,672.
+    assert found >= len(planted) * 2 / 3 and found > len(outliers) / 2, (found, len(outliers))
+
+
+def test_audit_neighbour_graph_is_exact_and_leaves_each_row_out():
+    import numpy as np
+
+    from trainset.audit import knn_graph
+
+    points = np.random.default_rng(0).normal(size=(300, 6)).astype(np.float32)
+    points[7] = points[3]  # an exact duplicate: its nearest neighbour, at distance 0
+    graph = knn_graph(points, k=4)
+    distances = np.linalg.norm(points[:, None] - points[None], axis=2)
+    np.fill_diagonal(distances, np.inf)
+    nearest = np.sort(distances, axis=1)[:, :4]
+    assert graph.shape == (300, 300) and graph.nnz == 300 * 4
+    got = graph.data.reshape(300, 4)
+    assert np.allclose(got, nearest, atol=1e-4) and (np.diff(got, axis=1) >= 0).all()
+    assert graph.indices.reshape(300, 4)[3, 0] == 7 and got[3, 0] < 1e-6
+    assert not (graph.indices.reshape(300, 4) == np.arange(300)[:, None]).any()
+
+
+def test_audit_reduces_features_without_text_too():
+    import numpy as np
+    import pandas as pd
+
+    from trainset.audit import reduced_features
+    from trainset.baseline import make_pipeline
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {"channel": rng.choice(["web", "email", "app"], 200), "spend": rng.normal(size=200)}
+    )
+    pipeline = make_pipeline({"channel": "categorical", "spend": "numeric"}, bounded=True)
+    features = pipeline[:-1].fit_transform(frame)
+    reduced = reduced_features(pipeline, features)
+    # Four columns (three one-hot, one scaled): kept as they are, no projection.
+    assert reduced.shape == (200, 4) and np.allclose(reduced, features)

@@ -54,6 +54,12 @@ def plant_labels(version: Path, label_sql: str, where: str = "true") -> None:
                 ) to '{planted}' (format parquet)"""
             )
         planted.replace(labels)
+    rehash(version, manifest)
+
+
+def rehash(version: Path, manifest: dict) -> None:
+    """Write manifest to version with the sizes and hashes of its files as
+    they are now (after a test changed them)."""
     for entry in manifest["files"]:
         file = version / entry["path"]
         entry["bytes"], entry["sha256"] = file.stat().st_size, sha256_of(file)
@@ -143,7 +149,11 @@ def test_regression_audit_ranks_by_out_of_fold_residual(version):
     assert facts["task"] == "regression" and facts["method"] == frame.attrs["method"]
     assert facts["rows"] == len(frame) and facts["flagged"] == int(frame["is_label_issue"].sum())
     header = (version / "label_issues.csv").read_text().splitlines()[0]
-    assert header == "ticket_id,given_label,predicted_label,abs_residual,is_label_issue,text"
+    assert header.startswith("ticket_id,given_label,predicted_label,abs_residual,is_label_issue,")
+    # Datalab's neighbour checks beside it; a regression has no class imbalance.
+    assert "is_outlier_issue,outlier_score" in header and "class_imbalance" not in header
+    assert header.endswith(",text")
+    assert list(facts["issue_types"]) == ["label", "outlier", "near_duplicate", "non_iid"]
 
 
 def test_regression_audit_records_its_sample_and_repeats(version):

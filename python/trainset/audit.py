@@ -1,14 +1,17 @@
-"""Rank the training examples most likely to be mislabelled.
+"""The full label audit: cleanlab's Datalab over the training rows.
 
-Confident learning (cleanlab's find_label_issues) over out-of-fold predicted
-probabilities of the baseline pipeline: each training row is scored by a
-model that never saw it. A numeric label (a regression) has no classes to
+Label issues by confident learning over out-of-fold predicted probabilities
+of the baseline pipeline: each training row is scored by a model that never
+saw it. Beside them, from each row's nearest neighbours in a reduced feature
+matrix (reduced_features): outliers, near-duplicates, a non-IID order of the
+rows, and class imbalance. A numeric label (a regression) has no classes to
 confuse: its rows are ranked by out-of-fold absolute residual instead, the
 distance between the given value and what a model that never saw the row
-predicts. At scale the audit reads a stated, stratified, seeded sample of
-train; its text features are hashed over at most the first
-HASHED_TEXT_CHARS characters of each text and built once for all folds, so
-five folds over long texts stay cheap in time and memory.
+predicts; Datalab's regression task adds the neighbour checks. At scale the
+audit reads a stated, stratified, seeded sample of train; its text features
+are hashed over at most the first HASHED_TEXT_CHARS characters of each text
+and built once for all folds and the neighbours, so long texts stay cheap in
+time and memory.
 """
 
 from __future__ import annotations
@@ -24,11 +27,24 @@ from trainset.manifest import Manifest, feature_kinds
 from trainset.scan import SEED
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
     import pandas as pd
+    import scipy.sparse as sp
+    from sklearn.pipeline import Pipeline
 
 MAX_ROWS = 100_000
 # What label_issues.csv keeps of a text: the profile shows the whole of it.
 CSV_TEXT = 1000
+# Datalab's issue types, in the order the CSV and the profile show them.
+ISSUE_TYPES = ("label", "outlier", "near_duplicate", "non_iid", "class_imbalance")
+# The types read from the nearest-neighbour graph.
+KNN_TYPES = ("outlier", "near_duplicate", "non_iid")
+# The reduced feature matrix's dimensions, and the neighbours per row.
+SVD_DIMENSIONS = 64
+SVD_FIT_ROWS = 10_000
+NEIGHBOURS = 10
+# How many near-duplicates of a row the CSV names.
+NEAR_DUPLICATES_NAMED = 5
 
 
 def run_audit(
@@ -38,12 +54,10 @@ def run_audit(
     max_rows: int | None = MAX_ROWS,
     seed: int = SEED,
 ) -> pd.DataFrame:
-    """Write the flagged rows to label_issues.csv (and what was audited to
+    """Write the rows flagged by any issue type to label_issues.csv (and
+    what was audited, with each type's count and score, to
     label_issues.json) beside the export; return every audited row as a
-    DataFrame, most suspect first (lowest label quality score)."""
-    import numpy as np
-    from cleanlab.filter import find_label_issues
-    from cleanlab.rank import get_label_quality_scores
+    DataFrame, most suspect label first (lowest label quality score)."""
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from threadpoolctl import threadpool_limits
 
@@ -67,7 +81,6 @@ def run_audit(
         raise TrainsetError("the audit needs at least two labels in train")
     smallest = int(y.value_counts().min())
     folds = max(2, min(folds, smallest))
-    codes = np.array([labels.index(v) for v in y])
     kinds = feature_kinds(manifest, X)
     step(f"out-of-fold probabilities of {len(X):,} rows ({folds} folds)")
     pipeline = make_pipeline(kinds, bounded=True)
@@ -85,20 +98,140 @@ def run_audit(
             method="predict_proba",
             n_jobs=2,
         )
-    step("finding label issues")
-    issues = find_label_issues(codes, probabilities, filter_by="prune_by_noise_rate")
-    scores = get_label_quality_scores(codes, probabilities)
-    text_columns = [c for c, k in kinds.items() if k == "text"]
+    step("reducing the features")
+    reduced = reduced_features(pipeline, features, seed)
+    columns, found = _datalab(y, "classification", reduced, X.index, step, probabilities)
     frame = X[[]].copy()
     frame["given_label"] = y.values
+    # Datalab's classes are the sorted labels, the columns' order here too.
     frame["suggested_label"] = [labels[i] for i in probabilities.argmax(axis=1)]
-    frame["score"] = scores
-    frame["is_label_issue"] = issues
-    frame["text"] = _joined_text(X, text_columns)
+    frame["score"] = columns.pop("label_score")
+    frame["is_label_issue"] = columns.pop("is_label_issue")
+    for column, values in columns.items():
+        frame[column] = values
+    frame["text"] = _joined_text(X, [c for c, k in kinds.items() if k == "text"])
     # Ties are broken by id (the index; a str, which pandas-stubs wants).
     ident = str(frame.index.name or "index")
     frame = frame.sort_values(["score", ident], kind="stable")
-    return _write(path, frame, "score", {"folds": folds, "seed": seed, "sample": sample})
+    facts = {"folds": folds, "seed": seed, "sample": sample}
+    return _write(
+        path, frame, "score", facts, {"issue_types": found, **_reduced_said(reduced, kinds)}
+    )
+
+
+def reduced_features(pipeline: Pipeline, features: Any, seed: int = SEED) -> npt.NDArray[Any]:
+    """The audit's dense feature matrix for its nearest neighbours.
+
+    With text features: their TF-IDF columns projected by a seeded
+    TruncatedSVD onto SVD_DIMENSIONS dimensions, each row then scaled to unit
+    length (latent semantic analysis, compared by angle). The other features
+    stay out: on the bundled sample, scaled numeric columns beside the
+    projection (heavy-tailed amounts) swamped the text distances and hid a
+    planted set of texts in another language (docs/looking.md). Without text
+    features: the one-hot categorical and scaled numeric columns, projected
+    the same way when wider than SVD_DIMENSIONS."""
+    import numpy as np
+    import scipy.sparse as sp
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.preprocessing import normalize
+
+    matrix = sp.csr_matrix(features)
+    slices: dict[str, slice] = pipeline[0].output_indices_
+    names = ["text"] if slices.get("text", slice(0, 0)).stop else list(slices)
+    kept = sp.hstack([matrix[:, slices[n]] for n in names]).tocsr()
+    if "text" in names:
+        kept = normalize(kept)
+    if kept.shape[1] <= SVD_DIMENSIONS:
+        return np.asarray(kept.toarray(), dtype=np.float32)
+    svd = TruncatedSVD(n_components=SVD_DIMENSIONS, random_state=seed)
+    # Fitted on a seeded sample of rows (the directions settle long before
+    # 100,000 rows), then every row projected: one sparse product.
+    rows = np.random.default_rng(seed).permutation(kept.shape[0])[:SVD_FIT_ROWS]
+    svd.fit(kept[np.sort(rows)])
+    projected = normalize(svd.transform(kept))
+    return np.asarray(projected, dtype=np.float32)
+
+
+def knn_graph(features: npt.NDArray[Any], k: int = NEIGHBOURS) -> sp.csr_matrix:
+    """Each row's k nearest other rows by Euclidean distance, exact (brute
+    force in blocks on both cores), as the sparse distance graph Datalab
+    reads: computed once for its outlier, near-duplicate and non-IID checks."""
+    from sklearn.neighbors import NearestNeighbors
+
+    k = min(k, len(features) - 1)
+    index = NearestNeighbors(n_neighbors=k, algorithm="brute", n_jobs=2).fit(features)
+    graph: sp.csr_matrix = index.kneighbors_graph(mode="distance")
+    return graph
+
+
+def _datalab(
+    y: pd.Series[Any],
+    task: str,
+    features: npt.NDArray[Any],
+    ids: pd.Index[Any],
+    step: Callable[[str], None],
+    probabilities: npt.NDArray[Any] | None = None,
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """cleanlab's Datalab over the rows: (a flag and a score column per
+    issue type, and the ids of each near-duplicate's nearest copies; each
+    type's count and dataset-level score). Its label check needs out-of-fold
+    probabilities; without them (a regression) the caller ranks labels."""
+    import io
+    import warnings
+    from contextlib import redirect_stdout
+
+    import pandas as pd
+    from cleanlab import Datalab
+
+    types = [t for t in ISSUE_TYPES if t != "label" or probabilities is not None]
+    if task == "regression":
+        # Classes only: Datalab's regression task has no class imbalance.
+        types = [t for t in types if t != "class_imbalance"]
+    step(f"nearest neighbours of {len(features):,} rows")
+    graph = knn_graph(features)
+    k = graph.nnz // graph.shape[0]
+    step("finding issues: " + ", ".join(types))
+    lab = Datalab(pd.DataFrame({"label": y.to_numpy()}), label_name="label", task=task, verbosity=0)
+    options = {t: ({"k": k} if t in KNN_TYPES else {}) for t in types}
+    # Datalab prints what it does: the command line says it instead. The
+    # graph stands for the features, which Datalab need not see; its own
+    # deprecation warnings (of pandas' API) are not the user's to act on.
+    with redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="cleanlab")
+        warnings.filterwarnings("ignore", category=FutureWarning, module="cleanlab")
+        lab.find_issues(pred_probs=probabilities, knn_graph=graph, issue_types=options)
+    issues = lab.get_issues()
+    columns: dict[str, Any] = {}
+    for name in types:
+        columns[f"is_{name}_issue"] = issues[f"is_{name}_issue"].to_numpy(dtype=bool)
+        columns[f"{name}_score"] = issues[f"{name}_score"].to_numpy(dtype=float)
+    sets = lab.get_issues("near_duplicate")["near_duplicate_sets"]
+    names = ids.astype(str).to_numpy(dtype=object)
+    columns["near_duplicate_of"] = [
+        " ".join(names[list(s)[:NEAR_DUPLICATES_NAMED]]) if len(s) else "" for s in sets
+    ]
+    summary = lab.get_issue_summary().set_index("issue_type")
+    found = {
+        name: {
+            "count": int(summary.loc[name, "num_issues"]),
+            "score": round(float(summary.loc[name, "score"]), 6),
+        }
+        for name in types
+    }
+    return columns, found
+
+
+def _reduced_said(features: npt.NDArray[Any], kinds: dict[str, str]) -> dict[str, Any]:
+    """What label_issues.json says of the neighbours' feature matrix."""
+    source = "text features" if "text" in kinds.values() else "features"
+    return {
+        "neighbours": {
+            "features": f"{features.shape[1]} dimensions of the {source} (when wider: "
+            f"TruncatedSVD fitted on at most {SVD_FIT_ROWS:,} rows, rows scaled to unit length)",
+            "k": min(NEIGHBOURS, len(features) - 1),
+            "metric": "euclidean",
+        }
+    }
 
 
 def _joined_text(X: pd.DataFrame, text_columns: list[str]) -> pd.Series[str] | str:
@@ -112,22 +245,27 @@ def _write(
     facts: dict[str, Any],
     more: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
-    """Write the flagged rows of frame (ranked, most suspect first) to
-    label_issues.csv and what was audited to label_issues.json; return
-    frame with the sample in its attrs."""
-    flagged = frame[frame["is_label_issue"]].copy()
-    flagged[score] = flagged[score].round(6)
+    """Write the rows of frame (ranked, most suspect first) that any issue
+    type flags to label_issues.csv, and what was audited to
+    label_issues.json; return frame with the sample in its attrs."""
+    flags = [c for c in frame.columns if c.startswith("is_") and c.endswith("_issue")]
+    flagged = frame[frame[flags].any(axis=1)].copy()
+    for column in [score, *(c for c in frame.columns if c.endswith("_score"))]:
+        flagged[column] = flagged[column].round(6)
     flagged["text"] = flagged["text"].str.slice(0, CSV_TEXT)
     flagged.to_csv(path / "label_issues.csv")
     facts = {
         "rows": len(frame),
-        "flagged": len(flagged),
+        # The label issues, as before the other types joined the CSV.
+        "flagged": int(frame["is_label_issue"].sum()),
+        "rows_in_csv": len(flagged),
         **facts,
         "text_in_csv": f"first {CSV_TEXT} characters",
         **(more or {}),
     }
     (path / "label_issues.json").write_text(json.dumps(facts, indent=2) + "\n")
     frame.attrs["sample"] = facts["sample"]
+    frame.attrs["issue_types"] = facts["issue_types"]
     return frame
 
 
@@ -186,10 +324,17 @@ def _residual_audit(
     frame["predicted_label"] = predicted.round(6)
     frame["abs_residual"] = np.abs(residual)
     frame["is_label_issue"] = z > RESIDUAL_Z
+    step("reducing the features")
+    reduced = reduced_features(pipeline, features, seed)
+    columns, found = _datalab(y, "regression", reduced, X.index, step)
+    for column, values in columns.items():
+        frame[column] = values
     frame["text"] = _joined_text(X, [c for c, k in kinds.items() if k == "text"])
     ident = str(frame.index.name or "index")
     frame = frame.sort_values(["abs_residual", ident], ascending=[False, True], kind="stable")
     method = RESIDUAL_METHOD.format(folds=folds)
     frame.attrs["method"] = method
     facts = {"folds": folds, "seed": seed, "sample": sample}
-    return _write(path, frame, "abs_residual", facts, {"task": "regression", "method": method})
+    label = {"count": int(frame["is_label_issue"].sum()), "score": None}
+    more = {"task": "regression", "method": method, "issue_types": {"label": label, **found}}
+    return _write(path, frame, "abs_residual", facts, {**more, **_reduced_said(reduced, kinds)})

@@ -463,14 +463,17 @@ def _audit(args: argparse.Namespace) -> int:
     flagged = int(issues["is_label_issue"].sum())
     sample = issues.attrs["sample"]
     console.print(
-        f"{flagged} of {len(issues):,} training rows flagged"
+        f"{flagged} of {len(issues):,} training labels flagged"
         + (
             f" (a stratified sample of {sample['of_rows']:,}, seed {sample['seed']})"
             if sample["sampled"]
             else ""
         )
-        + f"; wrote the flagged rows to {Path(args.path) / 'label_issues.csv'}"
+        + f"; wrote the rows any issue type flags to {Path(args.path) / 'label_issues.csv'}"
     )
+    for name, found in issues.attrs["issue_types"].items():
+        score = "" if found["score"] is None else f", dataset score {found['score']:.3f}"
+        console.print(f"  {name}: {found['count']:,} rows{score}")
     return 0
 
 
@@ -837,12 +840,14 @@ COMMANDS = (
         "audit",
         _audit,
         "rank training rows whose labels look wrong",
-        "Rank the training rows most likely mislabelled with cleanlab's "
-        "find_label_issues on out-of-fold probabilities of the baseline pipeline "
-        "(its text features hashed). Writes the flagged rows to PATH/label_issues.csv, "
-        "what was audited to PATH/label_issues.json, and prints the top ten. A numeric "
-        "label (a regression) ranks rows by out-of-fold absolute residual of a ridge "
-        "regression instead, and says so.",
+        "Run cleanlab's Datalab over the training rows: label issues from "
+        "out-of-fold probabilities of the baseline pipeline (its text features "
+        "hashed); outliers, near-duplicates and non-IID order from nearest neighbours "
+        "in the text features reduced by TruncatedSVD; class imbalance. Writes the rows "
+        "any type flags to PATH/label_issues.csv, what was audited to "
+        "PATH/label_issues.json, and prints the ten most suspect labels and each type's "
+        "count and score. A numeric label (a regression) ranks rows by out-of-fold "
+        "absolute residual of a ridge regression instead, and says so.",
         (
             _arg("path", help="an exported version"),
             *_sample_options("--max-rows", 100_000, "audit"),

@@ -988,6 +988,75 @@ class Cell:
         )
 
 
+# The other issue types the audit's CSV may hold, as the profile names them.
+ISSUE_TITLES = {
+    "outlier": "Outliers",
+    "near_duplicate": "Near-duplicates",
+    "non_iid": "Non-IID order",
+    "class_imbalance": "Class imbalance",
+}
+# Examples shown per issue type beside the suspect labels.
+TYPE_EXAMPLES = 5
+
+
+def _audit_rows(
+    top: pd.DataFrame, columns: list[str], whole: dict[str, str], regression: bool = False
+) -> list[list[object]]:
+    """Table rows of the audit's CSV: scores in 3 digits (a regression's
+    numbers in 4 significant ones), the text clipped with the whole on hover."""
+    rows = []
+    for values in top[columns].itertuples(index=False):
+        row = dict(zip(columns, values, strict=True))
+        for name in row:
+            if name == "score" or (name.endswith("_score") and not regression):
+                row[name] = f"{float(row[name]):.3f}"
+        if regression:
+            row = {k: _short_number(v) if k != "text" else v for k, v in row.items()}
+        if "text" in row:
+            row["text"] = Cell(whole.get(values[0], row["text"]))
+        rows.append(list(row.values()))
+    return rows
+
+
+def _issue_types(
+    issues: pd.DataFrame,
+    facts: dict[str, Any],
+    whole: dict[str, str],
+    shown: dict[str, pd.DataFrame],
+    regression: bool,
+) -> str:
+    """Datalab's issue types: each one's count and dataset-level score (1
+    is clean), then the top examples of each type beside label issues."""
+    types = facts.get("issue_types", {})
+    summary = [
+        [
+            name.replace("_", " "),
+            f"{found['count']:,}",
+            "" if found["score"] is None else f"{found['score']:.3f}",
+        ]
+        for name, found in types.items()
+    ]
+    parts = [
+        "<h3>Issue types</h3>",
+        "<p>Found by cleanlab's Datalab: rows flagged per type, and the type's score over "
+        "the whole sample (1 is clean, lower is worse).</p>",
+        html_table(["issue type", "rows flagged", "dataset score"], summary),
+    ]
+    ident = issues.columns[0]
+    for name, top in shown.items():
+        flagged = int(types.get(name, {}).get("count", len(top)))
+        columns = [ident, "given_label", f"{name}_score"]
+        if name == "near_duplicate":
+            columns.append("near_duplicate_of")
+        columns.append("text")
+        parts += [
+            f"<h3>{ISSUE_TITLES[name]}</h3>",
+            f"<p>{flagged:,} rows flagged; the {len(top)} with the lowest {name} score:</p>",
+            html_table(columns, _audit_rows(top, columns, whole, regression), "audit"),
+        ]
+    return "".join(parts)
+
+
 def _audit_section(
     path: Path,
     full_text: Callable[[list[str]], dict[str, str]] | None = None,
@@ -1009,34 +1078,42 @@ def _audit_section(
         if sample.get("sampled")
         else ""
     )
-    top = issues.head(EXAMPLES)
+    # The CSV holds the rows any issue type flags (an older audit's, label
+    # issues only); the suspect-label table keeps to the label's columns.
+    other = [t for t in ISSUE_TITLES if f"is_{t}_issue" in issues.columns]
+    extra = {c for t in other for c in (f"is_{t}_issue", f"{t}_score")} | {"near_duplicate_of"}
+    label_columns = [c for c in issues.columns if c not in extra]
+    labelled = issues[issues["is_label_issue"] == "True"] if other else issues
+    top = labelled.head(EXAMPLES)
+    shown = {}
+    for name in other:
+        of_type = issues[issues[f"is_{name}_issue"] == "True"]
+        order = of_type[f"{name}_score"].astype(float).sort_values(kind="stable").index
+        if len(order):
+            shown[name] = of_type.loc[order[:TYPE_EXAMPLES]]
+    ids = list(dict.fromkeys([*top.iloc[:, 0], *(i for f in shown.values() for i in f.iloc[:, 0])]))
     # The CSV keeps the start of each text; the page shows the whole on hover.
-    whole = full_text(list(top.iloc[:, 0])) if full_text and len(top) else {}
-    rows = []
-    for values in top.itertuples(index=False):
-        row = dict(zip(issues.columns, values, strict=True))
-        if "score" in row and not regression:
-            row["score"] = f"{float(row['score']):.3f}"
-        if regression:
-            row = {k: _short_number(v) if k != "text" else v for k, v in row.items()}
-        if "text" in row:
-            row["text"] = Cell(whole.get(values[0], row["text"]))
-        rows.append(list(row.values()))
+    whole = full_text(ids) if full_text and ids else {}
+    rows = _audit_rows(top, label_columns, whole, regression)
+    types = _issue_types(issues, facts, whole, shown, regression) if other else ""
     if regression:
         # A regression's audit ranks rows by residual, not with cleanlab,
         # and label_issues.json says how.
         method = f" ({escape_html(facts['method'])})" if facts.get("method") else ""
         return (
-            f"<p>{facts.get('flagged', len(issues)):,} of {audited:,} training rows "
-            f"flagged{said}{method}; the {min(EXAMPLES, len(issues))} ranked first (text cut "
+            f"<p>{facts.get('flagged', len(labelled)):,} of {audited:,} training rows "
+            f"flagged{said}{method}; the {min(EXAMPLES, len(labelled))} ranked first (text cut "
             f"to {AUDIT_TEXT} characters, the whole text on hover):</p>"
-            + html_table(list(issues.columns), rows, "audit")
+            + html_table(label_columns, rows, "audit")
+            + types
         )
     flagged = int((issues["is_label_issue"] == "True").sum())
     return (
         f"<p>{flagged} of {audited} training rows flagged by cleanlab{said}; "
-        f"the {min(EXAMPLES, len(issues))} most suspect (text cut to {AUDIT_TEXT} characters, "
-        "the whole text on hover):</p>" + html_table(list(issues.columns), rows, "audit")
+        f"the {min(EXAMPLES, len(labelled))} most suspect (text cut to {AUDIT_TEXT} "
+        "characters, the whole text on hover):</p>"
+        + html_table(label_columns, rows, "audit")
+        + types
     )
 
 
