@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Self
 from trainset.errors import TrainsetError
 from trainset.load import load, read_training
 from trainset.manifest import MANIFEST_FILE, Manifest, feature_kinds
-from trainset.scan import SEED
+from trainset.scan import SEED, SEGMENT_MIN_ROWS
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -35,9 +35,9 @@ MAX_TRAIN_ROWS = 200_000
 # A label with fewer rows than this in a scored split has an F1 that one
 # row swings: it is flagged, not read as a score (--min-rows-per-label).
 MIN_ROWS_PER_LABEL = 10
-# Segments: the split they are scored on, and the fewest rows one needs.
+# Segments: the split they are scored on (the fewest rows one needs is
+# scan.SEGMENT_MIN_ROWS, which diff reads without this module).
 SEGMENT_SPLIT = "test"
-SEGMENT_MIN_ROWS = 30
 # The "by" of the text-length quartiles (a feature's name elsewhere).
 TEXT_LENGTH = "text length"
 

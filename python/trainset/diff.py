@@ -18,7 +18,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trainset.baseline import SEGMENT_MIN_ROWS
 from trainset.compare import (
     is_number,
     label_shift,
@@ -29,7 +28,15 @@ from trainset.compare import (
 from trainset.errors import TrainsetError
 from trainset.manifest import Manifest
 from trainset.render import md_table
-from trainset.scan import attach, connect, feature_kinds_sql, fetch, literal, quote
+from trainset.scan import (
+    SEGMENT_MIN_ROWS,
+    attach,
+    connect,
+    feature_kinds_sql,
+    fetch,
+    literal,
+    quote,
+)
 
 if TYPE_CHECKING:
     import duckdb

@@ -26,6 +26,9 @@ TEXT_KEY_FILES = ("normalize_text.sql", "trim_whitespace.sql", "regexp.sql")
 LABEL_BINS = 10
 # The seed of every sample: the baseline's, the audit's and the profile's.
 SEED = 0
+# The fewest rows of a baseline segment that is scored, and that diff's
+# segment-f1-drop rule reads.
+SEGMENT_MIN_ROWS = 30
 
 
 def quote(name: str) -> str:
