@@ -56,6 +56,7 @@ tickets as (
         ticket_id,
         player_id,
         nullif(trim(subject), '') as subject,
+        nullif(trim(product), '') as product,
         lower(channel) as channel,
         lower(status) as status,
         cast(cast(created_at as timestamptz) as timestamp) as created_at
@@ -106,6 +107,7 @@ eligible as (
         mask_pii(t.subject) as subject,
         mask_pii(m.body) as first_message,
         t.channel,
+        t.product,
         f.category,
         t.created_at
     from tickets as t
@@ -167,6 +169,7 @@ select
     e.subject,
     e.first_message,
     e.channel,
+    e.product,
     p.platform,
     p.language,
     l.last_resolution_category,
