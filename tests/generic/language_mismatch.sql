@@ -40,7 +40,9 @@ sampled as (
         < {{ max_rows }} / cast((select count(*) from texts) as double)
 ),
 
-detected as (
+-- Computed once: the detected language is read twice below, and DuckDB
+-- would otherwise call the Python function for each read.
+detected as {{ materialized_cte() }} (
     select
         sampled.text_value,
         sampled.given_language,
