@@ -273,6 +273,10 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    # compile_inline's scratch targets (about 3 MB each): every run left
+    # them in the temporary folder.
+    for folder in _COMPILE_FOLDERS.values():
+        shutil.rmtree(folder, ignore_errors=True)
     changed = [
         name
         for name, seen in artifacts_fingerprint(PROJECT / "target").items()
