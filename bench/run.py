@@ -522,7 +522,7 @@ def ratios(sizes: dict[int, Size]) -> list[tuple[str, str, float | None, bool | 
         models, floor = t(n, "models"), t(n, "floor")
         if models and floor:
             r = models / floor
-            out.append((f"models ≤ 2× the floor at {n:,}", f"{r:.2f}×", r, r <= 2))
+            out.append((f"models ≤ 2.5× the floor at {n:,}", f"{r:.2f}×", r, r <= 2.5))
     models, compiled = t(1_000_000, "models"), t(1_000_000, "compiled")
     if models and compiled:
         r = models / compiled
