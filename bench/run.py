@@ -29,6 +29,7 @@ written with a table and a chart into docs/benchmarks.md, between the
 generated-block markers; the prose around them is kept.
 
     python bench/run.py [--small] [--sizes 100000,1000000] [--work DIR]
+        [--skip compiled,pandas,...] [--merge RESULTS_JSON ...]
 """
 
 from __future__ import annotations
@@ -61,6 +62,19 @@ COMMAND_MEMORY_LIMIT = "3GB"
 COMMAND_TIMEOUT = 420
 # A one-model change's review at 1M, as a share of build + export + diff.
 REVIEW_SHARE = 0.40
+# Steps and commands left out with --skip (a 10M run without the ones
+# that have no target there, or that run out of memory).
+SKIP: set[str] = set()
+SKIPPABLE = ("near-duplicates", "compiled", "pandas", "plain", "baseline", "audit", "review")
+
+
+def wanted(name: str, size: Size) -> bool:
+    if name in SKIP:
+        size.skipped.append(name)
+        return False
+    return True
+
+
 # The near-duplicate tests together, as a share of the models' build (issue 18).
 NEAR_DUPLICATE_TESTS = ("no_cross_split_near_duplicates", "no_near_conflicting_labels")
 NEAR_DUPLICATE_SHARE = 0.30
@@ -133,6 +147,11 @@ class Size:
     dbt_tests_seconds: float = 0.0
     near_duplicate_seconds: float = 0.0
     floor_matches: bool | None = None
+    # When and at which commit this size ran (a merged report mixes runs),
+    # and the steps and commands --skip left out.
+    started: str = ""
+    commit: str = ""
+    skipped: list[str] = field(default_factory=list)
 
 
 def run(
@@ -246,6 +265,8 @@ def tests_elapsed(run_results: Path, names: tuple[str, ...]) -> float:
 def bench_size(tickets: int, root: Path, small_checks: bool) -> Size:
     print(f"{tickets:,} tickets", flush=True)
     size = Size(tickets)
+    size.started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    size.commit = git(["rev-parse", "--short", "HEAD"], PROJECT)
     work = root / str(tickets)
     shutil.rmtree(work, ignore_errors=True)
     raw, logs = work / "raw", work / "logs"
@@ -269,20 +290,21 @@ def bench_size(tickets: int, root: Path, small_checks: bool) -> Size:
     # The near-duplicate tests again, alone and one at a time: their own
     # cost. Inside the run above each shares the cores with another test,
     # so its execution_time counts the other's work too.
-    run(
-        "near-duplicates",
-        dbt_command(
-            ["test", "--threads", "1", "--vars", json.dumps(vars_), "--select"]
-            + [f"test_name:{name}" for name in NEAR_DUPLICATE_TESTS]
-        ),
-        logs / "near_duplicates.log",
-        env,
-    )
-    # A warning or an error is a verdict, not a failed step: the time counts.
-    if (work / "target" / "run_results.json").exists():
-        size.near_duplicate_seconds = tests_elapsed(
-            work / "target" / "run_results.json", NEAR_DUPLICATE_TESTS
+    if wanted("near-duplicates", size):
+        run(
+            "near-duplicates",
+            dbt_command(
+                ["test", "--threads", "1", "--vars", json.dumps(vars_), "--select"]
+                + [f"test_name:{name}" for name in NEAR_DUPLICATE_TESTS]
+            ),
+            logs / "near_duplicates.log",
+            env,
         )
+        # A warning or an error is a verdict, not a failed step: the time counts.
+        if (work / "target" / "run_results.json").exists():
+            size.near_duplicate_seconds = tests_elapsed(
+                work / "target" / "run_results.json", NEAR_DUPLICATE_TESTS
+            )
     size.rows = count_rows(work / "trainset.duckdb")
     s["floor"] = run(
         "floor",
@@ -291,29 +313,32 @@ def bench_size(tickets: int, root: Path, small_checks: bool) -> Size:
     )
     # The models' compiled SQL from the models run (dbt test recompiled
     # the tests into the same target; the models' files are still there).
-    s["compiled"] = run(
-        "compiled",
-        [
-            py,
-            PROJECT / "bench" / "compiled.py",
-            work / "target",
-            work / "models_run_results.json",
-            work / "compiled" / "trainset.duckdb",
-        ],
-        logs / "compiled.log",
-    )
-    s["pandas"] = run(
-        "pandas",
-        [py, PROJECT / "bench" / "pandas_v2.py", raw, work / "pandas.parquet"],
-        logs / "pandas.log",
-    )
-    s["plain"] = run(
-        "plain",
-        [py, PROJECT / "bench" / "pandas_v2.py", raw, work / "plain.parquet", "--plain"],
-        logs / "plain.log",
-    )
+    if wanted("compiled", size):
+        s["compiled"] = run(
+            "compiled",
+            [
+                py,
+                PROJECT / "bench" / "compiled.py",
+                work / "target",
+                work / "models_run_results.json",
+                work / "compiled" / "trainset.duckdb",
+            ],
+            logs / "compiled.log",
+        )
+    if wanted("pandas", size):
+        s["pandas"] = run(
+            "pandas",
+            [py, PROJECT / "bench" / "pandas_v2.py", raw, work / "pandas.parquet"],
+            logs / "pandas.log",
+        )
+    if wanted("plain", size):
+        s["plain"] = run(
+            "plain",
+            [py, PROJECT / "bench" / "pandas_v2.py", raw, work / "plain.parquet", "--plain"],
+            logs / "plain.log",
+        )
     if s["export"].ok:
-        size.commands = bench_commands(work, raw, logs, env)
+        size.commands = bench_commands(work, raw, logs, env, size)
     if small_checks and s["floor"].ok:
         size.floor_matches = same_rows(work / "floor.parquet", work / "trainset.duckdb")
         print(f"  the floor gives the dbt build's rows: {size.floor_matches}", flush=True)
@@ -325,7 +350,7 @@ def bench_size(tickets: int, root: Path, small_checks: bool) -> Size:
     return size
 
 
-def bench_commands(work: Path, raw: Path, logs: Path, env: dict) -> dict[str, Step]:
+def bench_commands(work: Path, raw: Path, logs: Path, env: dict, size: Size) -> dict[str, Step]:
     """The commands that look at the export, each in its own process."""
     version = work / "exports" / "ticket_triage" / "v2"
     flipped = work / "flipped"
@@ -343,6 +368,7 @@ def bench_commands(work: Path, raw: Path, logs: Path, env: dict) -> dict[str, St
         "baseline": [trainset, "baseline", version],
         "audit": [trainset, "audit", version],
     }
+    commands = {name: command for name, command in commands.items() if wanted(name, size)}
     # A command far past its target is stopped and marked missed, so that
     # one slow command cannot hold up the sizes after it.
     steps = {
@@ -350,7 +376,8 @@ def bench_commands(work: Path, raw: Path, logs: Path, env: dict) -> dict[str, St
         for name, command in commands.items()
     }
     shutil.rmtree(flipped, ignore_errors=True)
-    steps.update(bench_review(work, vars_, logs, env))
+    if wanted("review", size):
+        steps.update(bench_review(work, vars_, logs, env))
     return steps
 
 
@@ -626,7 +653,15 @@ def ratios(sizes: dict[int, Size]) -> list[tuple[str, str, float | None, bool | 
 
 
 def render(sizes: dict[int, Size], started: str) -> str:
-    lines = [START, "", f"Run of {started} on {machine()}.", ""]
+    runs = sorted({(size.started, size.commit) for size in sizes.values() if size.started})
+    if len(runs) > 1:
+        # A merged report: each size says when and at which commit it ran.
+        when = "; ".join(
+            f"{n:,} at {size.started} ({size.commit})" for n, size in sizes.items() if size.started
+        )
+        lines = [START, "", f"Runs of {when}, on {machine()}.", ""]
+    else:
+        lines = [START, "", f"Run of {started} on {machine()}.", ""]
     lines += [
         "| tickets | step | seconds | peak RSS (MB) | rows/s | note |",
         "|---:|---|---:|---:|---:|---|",
@@ -680,6 +715,9 @@ def render(sizes: dict[int, Size], started: str) -> str:
         )
     if max(sizes, default=0) < 10_000_000:
         lines += ["", "10,000,000 not run here (`make bench` runs it)."]
+    for n, size in sizes.items():
+        if size.skipped:
+            lines += ["", f"{n:,}: not run (`--skip`): {', '.join(size.skipped)}."]
     lines += ["", "![time per step and size](benchmarks.png)", "", END]
     return "\n".join(lines)
 
@@ -738,6 +776,11 @@ def main() -> int:
     parser.add_argument("--work", default=str(PROJECT / "target" / "bench"), help="scratch folder")
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/ alone")
     parser.add_argument(
+        "--skip",
+        default="",
+        help=f"comma-separated steps and commands to leave out: {', '.join(SKIPPABLE)}",
+    )
+    parser.add_argument(
         "--merge",
         nargs="*",
         default=[],
@@ -745,8 +788,11 @@ def main() -> int:
         help="also report the sizes in these results.json files of earlier runs",
     )
     args = parser.parse_args()
+    SKIP.update(name for name in args.skip.split(",") if name)
+    if unknown := SKIP - set(SKIPPABLE):
+        parser.error(f"--skip: no such step or command: {', '.join(sorted(unknown))}")
     sizes = (
-        tuple(int(n) for n in args.sizes.split(","))
+        tuple(int(n) for n in args.sizes.split(",") if n)
         if args.sizes
         else SMALL
         if args.small
