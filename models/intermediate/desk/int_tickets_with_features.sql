@@ -1,8 +1,9 @@
 -- The training rows every desk dataset shares, one per eligible ticket:
 -- its features (from int_tickets_features), label inputs and split. A
--- view, like the eligible tickets it reads. The split follows var
--- split_strategy: the player's hash (default) or the time.
-{{ config(materialized='view') }}
+-- table rebuilt in full each run, like int_tickets_features: the eligible
+-- tickets it reads can change, and three datasets read it. The split
+-- follows var split_strategy: the player's hash (default) or the time.
+{{ config(materialized='table') }}
 
 with
 
