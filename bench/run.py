@@ -325,18 +325,13 @@ def bench_size(tickets: int, root: Path, small_checks: bool) -> Size:
             ],
             logs / "compiled.log",
         )
-    if wanted("pandas", size):
-        s["pandas"] = run(
-            "pandas",
-            [py, PROJECT / "bench" / "pandas_v2.py", raw, work / "pandas.parquet"],
-            logs / "pandas.log",
-        )
-    if wanted("plain", size):
-        s["plain"] = run(
-            "plain",
-            [py, PROJECT / "bench" / "pandas_v2.py", raw, work / "plain.parquet", "--plain"],
-            logs / "plain.log",
-        )
+    for name, flags in (("pandas", []), ("plain", ["--plain"])):
+        if wanted(name, size):
+            s[name] = run(
+                name,
+                [py, PROJECT / "bench" / "pandas_v2.py", raw, work / f"{name}.parquet", *flags],
+                logs / f"{name}.log",
+            )
     if s["export"].ok:
         size.commands = bench_commands(work, raw, logs, env, size)
     if small_checks and s["floor"].ok:

@@ -300,23 +300,16 @@
 {% macro duckdb__near_duplicate_signatures(words_cte, shingle, bands, rows) -%}
     {%- set bits = (bands * rows - 1).bit_length() -%}
     {%- set shift = 64 - bits -%}
-    near_duplicate_shingle_lists as (
+    near_duplicate_sorted_shingles as (
         select
             {{ words_cte }}.text_hash,
-            list_transform(
+            list_sort(list_transform(
                 {{ word_shingle_hashes(words_cte ~ '.words', shingle) }},
                 lambda shingle_hash: (
                     (shingle_hash % {{ bands * rows }}) << {{ shift }}
                 ) | (shingle_hash >> {{ bits }})
-            ) as binned
+            )) as binned
         from {{ words_cte }}
-    ),
-
-    near_duplicate_sorted_shingles as (
-        select
-            near_duplicate_shingle_lists.text_hash,
-            list_sort(near_duplicate_shingle_lists.binned) as binned
-        from near_duplicate_shingle_lists
     ),
 
     near_duplicate_shingle_sets as (
