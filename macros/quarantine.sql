@@ -1,8 +1,9 @@
 {#
     The quarantine step of every staging table. It takes a CTE whose rows
     hold, for each contract column, the typed value (<column>) and the raw
-    text (raw_<column>), plus own_reject_reason (what is wrong with the row
-    on its own, or null). It returns the CTEs that give each raw row one
+    text (raw_<column>), plus raw_row_number (the reader's, see
+    empty_raw_table) and own_reject_reason (what is wrong with the row on
+    its own, or null). It returns the CTEs that give each raw row one
     quarantine_status:
       collapsed_duplicate  a second copy of an identical row;
       rejected             with reject_reason: the row's own reason, else
@@ -22,9 +23,10 @@
 {%- endmacro %}
 
 {#
-    A number per row, increasing in reading order, that tells the first copy
-    of a duplicated row. Spark has no window without an order, and its ids
-    are increasing but not consecutive, which is all quarantine needs.
+    A number per row, increasing in reading order, for a reader that has no
+    row number of its own (CSV; Parquet on DuckDB has the file's). Spark has
+    no window without an order, and its ids are increasing but not
+    consecutive, which is all quarantine needs.
 #}
 {% macro row_sequence() %}
     {{ return(adapter.dispatch('row_sequence', 'trainset')()) }}
@@ -73,11 +75,13 @@
 {%- endmacro %}
 
 {% macro quarantine(typed_cte, key, columns, referencing=false) %}
-    hashed as (
+    -- Read three times: computed once (DuckDB would otherwise keep the raw
+    -- rows and type and hash them again for each read).
+    hashed as {{ materialized_cte() }} (
         select
             {{ typed_cte }}.*,
             {{ content_hash(columns) }} as content_hash,
-            {{ row_sequence() }} as row_seq
+            {{ typed_cte }}.raw_row_number as row_seq
         from {{ typed_cte }}
     ),
 

@@ -67,7 +67,8 @@
         raw_rows.{{ column }},
         {%- endif %}
         {%- endfor %}
-        raw_rows.raw_read_error
+        raw_rows.raw_read_error,
+        raw_rows.raw_row_number
     from ({{ query }}) as raw_rows
     {%- if meta.get('row_time') %}
     where not coalesce(
@@ -118,7 +119,8 @@
         cast(null as {{ dbt.type_string() }}) as {{ column }},
         {%- endif %}
         {%- endfor %}
-        raw_file.raw_read_error
+        raw_file.raw_read_error,
+        raw_file.raw_row_number
     from ({{ query }}) as raw_file
 {%- endmacro %}
 
@@ -138,23 +140,32 @@
     '{{ value | string | replace("'", "''") }}'
 {%- endmacro %}
 
-{# The contract columns of a typed source (Parquet) as text, as CSV gives them. #}
-{% macro columns_as_text(columns, relation) -%}
+{#
+    The contract columns of a typed source (Parquet) as text, as CSV gives
+    them, and row_number (an expression) as raw_row_number.
+#}
+{% macro columns_as_text(columns, relation, row_number) -%}
     select
         {%- for column in columns %}
         cast({{ column }} as {{ dbt.type_string() }}) as {{ column }},
         {%- endfor %}
-        cast(null as {{ dbt.type_string() }}) as raw_read_error
+        cast(null as {{ dbt.type_string() }}) as raw_read_error,
+        {{ row_number }} as raw_row_number
     from {{ relation }}
 {%- endmacro %}
 
-{# No rows, with the columns every raw reader returns: all text. #}
+{#
+    No rows, with the columns every raw reader returns: the contract's as
+    text, raw_read_error, and raw_row_number (a number per row, increasing
+    in reading order, that tells quarantine the first copy of a duplicate).
+#}
 {% macro empty_raw_table(columns) -%}
     select
         {%- for column in columns %}
         cast(null as {{ dbt.type_string() }}) as {{ column }},
         {%- endfor %}
-        cast(null as {{ dbt.type_string() }}) as raw_read_error
+        cast(null as {{ dbt.type_string() }}) as raw_read_error,
+        cast(null as {{ dbt.type_bigint() }}) as raw_row_number
     where 1 = 0
 {%- endmacro %}
 
@@ -193,7 +204,13 @@
     {%- set present = columns | select('in', header) | list -%}
 
     {%- if is_parquet -%}
-        {%- set query = columns_as_text(present, reader) -%}
+        {#- The file's own row numbers: a window numbering the rows would
+            run the read and everything after it on one thread. -#}
+        {%- set query = columns_as_text(
+            present,
+            "read_parquet(" ~ sql_string(path) ~ ", file_row_number = true)",
+            'file_row_number',
+        ) -%}
     {%- else -%}
         {%- set wanted = {} -%}
         {%- for column in present -%}
@@ -302,19 +319,24 @@
             ~ "from trainset_rejects_" ~ name ~ " group by line") -%}
     {%- endif %}
     select
-        {%- for column, output in wanted.items() %}
-        {{ column | tojson }} as {{ output }},
-        {%- endfor %}
-        cast(null as varchar) as raw_read_error
-    from read_csv({{ sql_string(path) }}, {{ options }}, ignore_errors = true)
-    union all
-    select
-        {%- for column, output in wanted.items() %}
-        cast(null as varchar) as {{ output }},
-        {%- endfor %}
-        error_type || ' at line ' || cast(line as varchar) || ' of {{ path }}: '
-        || left(error_message, 200) as raw_read_error
-    from {{ errors_table }}
+        csv_records.*,
+        {{ row_sequence() }} as raw_row_number
+    from (
+        select
+            {%- for column, output in wanted.items() %}
+            {{ column | tojson }} as {{ output }},
+            {%- endfor %}
+            cast(null as varchar) as raw_read_error
+        from read_csv({{ sql_string(path) }}, {{ options }}, ignore_errors = true)
+        union all
+        select
+            {%- for column, output in wanted.items() %}
+            cast(null as varchar) as {{ output }},
+            {%- endfor %}
+            error_type || ' at line ' || cast(line as varchar) || ' of {{ path }}: '
+            || left(error_message, 200) as raw_read_error
+        from {{ errors_table }}
+    ) as csv_records
 {% endmacro %}
 
 {#
@@ -383,7 +405,7 @@
     {%- set present = columns | select('in', header) | list -%}
 
     {%- if is_parquet -%}
-        {%- set query = columns_as_text(present, view) -%}
+        {%- set query = columns_as_text(present, view, row_sequence()) -%}
     {%- else -%}
         {%- set schema = [] -%}
         {%- for column in header -%}
@@ -402,7 +424,8 @@
         case
             when _corrupt_record is not null
                 then 'MALFORMED_RECORD in {{ path }}: ' || left(_corrupt_record, 200)
-        end as raw_read_error
+        end as raw_read_error,
+        {{ row_sequence() }} as raw_row_number
     from {{ view }}
         {%- endset -%}
     {%- endif -%}

@@ -9,6 +9,7 @@ raw_complaints as (
 typed as (
     select
         raw_complaints.raw_read_error,
+        raw_complaints.raw_row_number,
         raw_complaints.complaint_id as raw_complaint_id,
         raw_complaints.date_received as raw_date_received,
         raw_complaints.product as raw_product,

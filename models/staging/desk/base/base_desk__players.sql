@@ -10,6 +10,7 @@ raw_players as (
 typed as (
     select
         raw_players.raw_read_error,
+        raw_players.raw_row_number,
         {{- raw_text_columns('raw_players', 'players') }}
         {{ clean_text('raw_players.player_id') }} as player_id,
         upper({{ clean_text('raw_players.country') }}) as country,

@@ -10,6 +10,7 @@ raw_purchases as (
 typed as (
     select
         raw_purchases.raw_read_error,
+        raw_purchases.raw_row_number,
         {{- raw_text_columns('raw_purchases', 'purchases') }}
         {{ clean_text('raw_purchases.purchase_id') }} as purchase_id,
         {{ clean_text('raw_purchases.player_id') }} as player_id,

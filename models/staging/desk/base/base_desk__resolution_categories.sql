@@ -32,7 +32,8 @@ raw_categories as (
             as resolution_code,
         cast(seed.category as {{ dbt.type_string() }}) as category,
         cast(seed.is_trainable as {{ dbt.type_string() }}) as is_trainable,
-        cast(null as {{ dbt.type_string() }}) as raw_read_error
+        cast(null as {{ dbt.type_string() }}) as raw_read_error,
+        {{ row_sequence() }} as raw_row_number
     from {{ ref('resolution_categories') }} as seed
     {%- endif %}
 ),
@@ -40,6 +41,7 @@ raw_categories as (
 typed as (
     select
         raw_categories.raw_read_error,
+        raw_categories.raw_row_number,
         raw_categories.resolution_code as raw_resolution_code,
         raw_categories.is_trainable as raw_is_trainable,
         upper({{ clean_text('raw_categories.resolution_code') }})

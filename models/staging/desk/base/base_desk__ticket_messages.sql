@@ -10,6 +10,7 @@ raw_ticket_messages as (
 typed as (
     select
         raw_ticket_messages.raw_read_error,
+        raw_ticket_messages.raw_row_number,
         {{- raw_text_columns('raw_ticket_messages', 'ticket_messages') }}
         {{ clean_text('raw_ticket_messages.message_id') }} as message_id,
         {{ clean_text('raw_ticket_messages.ticket_id') }} as ticket_id,

@@ -10,6 +10,7 @@ raw_ticket_resolutions as (
 typed as (
     select
         raw_ticket_resolutions.raw_read_error,
+        raw_ticket_resolutions.raw_row_number,
         {{- raw_text_columns('raw_ticket_resolutions', 'ticket_resolutions') }}
         {{ clean_text('raw_ticket_resolutions.resolution_id') }}
             as resolution_id,

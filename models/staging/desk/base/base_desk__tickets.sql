@@ -10,6 +10,7 @@ raw_tickets as (
 typed as (
     select
         raw_tickets.raw_read_error,
+        raw_tickets.raw_row_number,
         {{- raw_text_columns('raw_tickets', 'tickets') }}
         {{ clean_text('raw_tickets.ticket_id') }} as ticket_id,
         {{ clean_text('raw_tickets.player_id') }} as player_id,
