@@ -262,19 +262,6 @@
     )
 {%- endmacro %}
 
-{# A CTE's keyword to compute it once however often it is read. Dispatched. #}
-{% macro materialized_cte() %}
-    {{ return(adapter.dispatch('materialized_cte', 'trainset')()) }}
-{% endmacro %}
-
-{% macro duckdb__materialized_cte() -%}
-    materialized
-{%- endmacro %}
-
-{#- Spark has no keyword for it. -#}
-{% macro spark__materialized_cte() -%}
-{%- endmacro %}
-
 {#
     A text's MinHash signature, from a CTE with text_hash and words: the
     CTEs near_duplicate_shingles (text_hash, shingles: its distinct

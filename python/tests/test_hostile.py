@@ -314,6 +314,37 @@ def test_parquet_with_other_types_is_cast(clean_raw, clean_build, tmp_path):
     assert build.query(sql) == clean_build.query(sql)
 
 
+@pytest.mark.slow("builds one base model twice from Parquet")
+@pytest.mark.parametrize("first", ["plain", "iso"])
+def test_parquet_keeps_the_first_copy_in_file_order(clean_raw, tmp_path, first):
+    """Two copies of one message whose times differ only in form: the copy
+    read first is accepted, the other collapsed (quarantine numbers Parquet
+    rows by the file's own row number, not a window)."""
+    raw = tmp_path / "raw"
+    shutil.copytree(clean_raw, raw)
+    with duckdb.connect() as con:
+        con.sql(f"create table m as from read_csv('{raw}/ticket_messages.csv', all_varchar = true)")
+        key = con.execute("select min(message_id) from m").fetchall()[0][0]
+        plain = f"from m where message_id = '{key}'"
+        iso = f"select * replace (replace(created_at, ' ', 'T') || 'Z' as created_at) {plain}"
+        a, b = (plain, iso) if first == "plain" else (iso, plain)
+        con.sql(
+            f"copy ({a} union all (from m where message_id <> '{key}') union all {b}) "
+            f"to '{raw}/ticket_messages.parquet' (format parquet)"
+        )
+        plain_time, iso_time = (con.execute(q).fetchall()[0][4] for q in (plain, iso))
+    build = dbt(["run", "--select", "base_desk__ticket_messages"], tmp_path, {"raw_dir": str(raw)})
+    assert build.returncode == 0, build.output[-2000:]
+    copies = dict(
+        build.query(
+            "select quarantine_status, coalesce(raw_created_at, cast(created_at as varchar)) "
+            f"from base_desk__ticket_messages where message_id = '{key}'"
+        )
+    )
+    kept, collapsed = (plain_time, iso_time) if first == "plain" else (iso_time, plain_time)
+    assert copies == {"accepted": kept, "collapsed_duplicate": collapsed}
+
+
 # The staging macros' fast paths (docs/benchmarks.md) must refuse and keep
 # exactly what the full paths do.
 
