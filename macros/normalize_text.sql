@@ -11,7 +11,13 @@
     key stays as it was.
 #}
 {% macro normalize_text(expression, strip_accents=false, fold_punctuation=false) -%}
-    {%- set value = 'lower(' ~ trim_whitespace(expression) ~ ')' -%}
+    {%- if fold_punctuation -%}
+        {#- The fold and the trim after it take whitespace at the ends
+            too: no trim_whitespace first. -#}
+        {%- set value = 'lower(' ~ expression ~ ')' -%}
+    {%- else -%}
+        {%- set value = 'lower(' ~ trim_whitespace(expression) ~ ')' -%}
+    {%- endif -%}
     {%- if strip_accents -%}
         {%- set value = strip_accents_sql(value) -%}
     {%- endif -%}
@@ -22,7 +28,9 @@
         {%- set value = regexp_replace_all(value, punctuation_pattern(), ' ') -%}
         {%- set value = 'trim(' ~ value ~ ')' -%}
     {%- else -%}
-        {%- set value = regexp_replace_all(value, '[[:space:]]+', ' ') -%}
+        {%- set value = regexp_replace_all(
+            value, foldable_run('[:space:]', '\\t\\n\\x0b\\f\\r'), ' '
+        ) -%}
     {%- endif -%}
     {{ value }}
 {%- endmacro %}
@@ -46,7 +54,18 @@
     whitespace (the six characters of [[:space:]], spelt out: the POSIX
     class cannot sit inside another bracket on Spark). -#}
 {% macro punctuation_pattern() -%}
-    [!-/:-@\[-`{-~ \t\n\x0b\f\r]+
+    {{ foldable_run('!-/:-@\\[-`{-~ \\t\\n\\x0b\\f\\r', '!-/:-@\\[-`{-~\\t\\n\\x0b\\f\\r') }}
+{%- endmacro %}
+
+{#- A run of the characters `chars` (a bracket expression's inside, space
+    among them) that folding to one space would change: one that holds a
+    character of `not_space` (the same less the space), or two spaces or
+    more. A single space is no match, so the engine rewrites the few runs
+    that need it, not every gap between words: the same result, three to
+    seven times faster at 1M tickets (docs/benchmarks.md). Both engines
+    take the leftmost alternative and extend it to the whole run. -#}
+{% macro foldable_run(chars, not_space) -%}
+    [{{ chars }}]*[{{ not_space }}][{{ chars }}]*| {2,}
 {%- endmacro %}
 
 {# Accented Latin letters to their base letter. Dispatched. #}

@@ -206,3 +206,38 @@ def test_stronger_key_folds_case_accents_and_punctuation():
     with duckdb.connect() as con:
         row = con.execute(done.stdout.strip(), ["  Réfund!!  my coins...please (now)? "]).fetchone()
     assert row == ("refund my coins please now", "réfund!! my coins...please (now)?")
+
+
+# The plain forms of both keys' regex passes: each whole run to one space.
+# The macros match only the runs that folding would change (not a lone
+# space), which is much faster and must give the same key.
+PLAIN_FOLD = r"[!-/:-@\[-`{-~ \t\n\x0b\f\r]+"
+PLAIN_SPACES = r"[[:space:]]+"
+
+
+def test_keys_match_their_plain_run_patterns():
+    rng = random.Random(18)
+    alphabet = [*"ab é.,!?-_'\"(){}[]~`@:;/\\", " ", " ", "  ", "\t", "\n", "\r", "\x0b", "\x0c"]
+    alphabet += ["\x00", "\x1f", "\u00a0", "...", " . ", "ü"]
+    texts = [
+        "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30))) for _ in range(20_000)
+    ]
+    done = compile_inline(
+        "select t, {{ text_key('t', strip_accents=true, fold_punctuation=true) }} as strong,"
+        " {{ text_key('t') }} as plain from (select unnest(?) as t)"
+    )
+    assert done.returncode == 0, done.output[-3000:]
+    with duckdb.connect() as con:
+        different = con.execute(
+            f"""
+            select t, strong, plain from ({done.stdout.strip()})
+            where strong is distinct from
+                trim(regexp_replace(strip_accents(lower(t)), '{PLAIN_FOLD}', ' ', 'g'))
+            or plain is distinct from regexp_replace(
+                lower(trim(t, chr(32) || chr(9) || chr(10) || chr(11) || chr(12) || chr(13))),
+                '{PLAIN_SPACES}', ' ', 'g'
+            )
+            """,
+            [texts],
+        ).fetchall()
+    assert different == []
