@@ -152,10 +152,14 @@ def diff_exports(
 
     # The same text / categorical / numeric reading as the baseline's.
     kinds = feature_kinds_sql(con, new_m, "new")
+    step("null rates")
+    nulls = _null_rates(con, shared_features)
     features = {}
     for feature in shared_features:
         step(f"feature {feature}")
-        features[feature] = _feature_facts(con, feature, kinds[feature], (id_old, id_new))
+        features[feature] = _feature_facts(
+            con, feature, kinds[feature], (id_old, id_new), nulls[feature]
+        )
     con.close()
 
     baselines = _baselines(Path(old_path), Path(new_path))
@@ -274,16 +278,34 @@ def _differs(a: str, b: str) -> str:
     return f"(cast({a} as varchar) is distinct from cast({b} as varchar))"
 
 
+def _null_rates(con: duckdb.DuckDBPyConnection, features: list[str]) -> dict[str, tuple[Any, Any]]:
+    """Each feature's share of nulls in the old and the new export: one
+    scan per side, not one per feature and side."""
+    if not features:
+        return {}
+    rates = [
+        fetch(
+            con,
+            "select "
+            + ", ".join(
+                f"avg(case when {quote(f)} is null then 1.0 else 0.0 end)" for f in features
+            )
+            + f" from {side}",
+        )[0]
+        for side in ("old", "new")
+    ]
+    return {f: (rates[0][i], rates[1][i]) for i, f in enumerate(features)}
+
+
 def _feature_facts(
-    con: duckdb.DuckDBPyConnection, feature: str, kind: str, ids: tuple[str, str]
+    con: duckdb.DuckDBPyConnection,
+    feature: str,
+    kind: str,
+    ids: tuple[str, str],
+    nulls: tuple[Any, Any],
 ) -> dict[str, Any]:
     column = quote(feature)
-    null_old, null_new = (
-        fetch(con, f"select avg(case when {column} is null then 1.0 else 0.0 end) from {side}")[0][
-            0
-        ]
-        for side in ("old", "new")
-    )
+    null_old, null_new = nulls
     facts = {
         "kind": kind,
         "null_rate_old": float(null_old or 0),
