@@ -14,7 +14,7 @@ from test_review import base_export  # noqa: F401  (a fixture)
 from trainset import profile
 from trainset.audit import run_audit
 from trainset.baseline import run_baseline
-from trainset.scan import load_sample, text_key_sql
+from trainset.scan import connect, load_sample, text_key_sql
 
 
 @pytest.fixture(scope="module")
@@ -150,3 +150,18 @@ def test_progress_shows_on_a_terminal_only(terminal, ci, shown, monkeypatch):
         monkeypatch.setenv("CI", ci)
     progress, _ = cli._steps("profile")
     assert progress.disable is not shown
+
+
+def test_spills_into_a_temp_folder_that_does_not_exist_yet(tmp_path, monkeypatch):
+    # dbt's DuckDB removes the TRAINSET_TEMP_DIR it made when the build
+    # ends; profile, diff, baseline and audit at 10M then failed to spill.
+    monkeypatch.setenv("TRAINSET_TEMP_DIR", str(tmp_path / "gone" / "spill"))
+    monkeypatch.setenv("TRAINSET_MEMORY_LIMIT", "64MB")
+    con = connect()
+    try:
+        rows = con.execute(
+            "select count(*) from (select * from range(6000000) order by hash(range))"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows == [(6_000_000,)]

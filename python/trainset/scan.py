@@ -47,12 +47,20 @@ def connect() -> duckdb.DuckDBPyConnection:
 
     import duckdb
 
-    con = duckdb.connect()
     limit = os.environ.get("TRAINSET_MEMORY_LIMIT", "3GB")
-    spill = os.environ.get("TRAINSET_TEMP_DIR") or tempfile.gettempdir()
+    spill = Path(os.environ.get("TRAINSET_TEMP_DIR") or tempfile.gettempdir())
+    # DuckDB makes one folder level, not its parents, and dbt's DuckDB
+    # removes the TRAINSET_TEMP_DIR it made when a build ends.
+    try:
+        spill.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise TrainsetError(
+            f"cannot make the spill folder {spill} (TRAINSET_TEMP_DIR): {error}"
+        ) from None
+    con = duckdb.connect()
     con.execute(f"set memory_limit = {literal(limit)}")
     # One folder per process: DuckDB removes the folder it made when it closes.
-    con.execute(f"set temp_directory = {literal(Path(spill) / f'trainset-scan-{os.getpid()}')}")
+    con.execute(f"set temp_directory = {literal(spill / f'trainset-scan-{os.getpid()}')}")
     con.execute("set preserve_insertion_order = false")
     return con
 
