@@ -11,7 +11,7 @@ import pytest
 from conftest import compile_inline
 from test_review import base_export  # noqa: F401  (a fixture)
 
-from trainset import profile
+from trainset import baseline, profile
 from trainset.audit import run_audit
 from trainset.baseline import run_baseline
 from trainset.scan import connect, load_sample, text_key_sql
@@ -117,6 +117,15 @@ def test_baseline_records_its_sample_and_repeats(version):
     manifest = json.loads((version / "manifest.json").read_text())
     for split in ("validation", "test"):
         assert first["splits"][split]["rows"] == manifest["splits"][split]["rows"]
+
+
+def test_baseline_scores_in_batches_as_in_one(version, monkeypatch):
+    whole = run_baseline(version, max_train_rows=700, seed=5)
+    # 166 and 189 rows in batches of 37: every batch boundary inside a split.
+    monkeypatch.setattr(baseline, "PREDICT_ROWS", 37)
+    batched = run_baseline(version, max_train_rows=700, seed=5)
+    assert batched["splits"] == whole["splits"]
+    assert batched["segments"] == whole["segments"]
 
 
 def test_audit_records_its_sample_and_repeats(version):

@@ -35,6 +35,9 @@ MAX_TRAIN_ROWS = 200_000
 # A label with fewer rows than this in a scored split has an F1 that one
 # row swings: it is flagged, not read as a score (--min-rows-per-label).
 MIN_ROWS_PER_LABEL = 10
+# Rows scored at once: the text features of a whole 856k-row split (10M
+# tickets) held sparse matrices of several GB at once.
+PREDICT_ROWS = 50_000
 # Segments: the split they are scored on (the fewest rows one needs is
 # scan.SEGMENT_MIN_ROWS, which diff reads without this module).
 SEGMENT_SPLIT = "test"
@@ -404,6 +407,20 @@ class Fitted:
             X, y = load(self.path, split, verify=False)
             yield split, X, y
 
+    def predict(self, X: pd.DataFrame) -> npt.NDArray[Any]:
+        """The pipeline's predictions, PREDICT_ROWS rows at a time: every
+        step after fitting works row by row, so batches give the same."""
+        import numpy as np
+
+        if len(X) <= PREDICT_ROWS:
+            return np.asarray(self.pipeline.predict(X))
+        return np.concatenate(
+            [
+                self.pipeline.predict(X.iloc[start : start + PREDICT_ROWS])
+                for start in range(0, len(X), PREDICT_ROWS)
+            ]
+        )
+
     def segments(
         self, split: str, X: pd.DataFrame, y: npt.ArrayLike, predicted: npt.ArrayLike
     ) -> dict[str, Any] | None:
@@ -426,7 +443,7 @@ def _classification_report(fitted: Fitted, min_rows_per_label: int) -> dict[str,
     segments = None
     for split, X, y in fitted.scored_splits():
         y = y.astype(str)
-        predicted = fitted.pipeline.predict(X)
+        predicted = fitted.predict(X)
         scores = _scores(y, predicted, labels)
         scores["majority_baseline"] = {
             k: v
@@ -468,7 +485,7 @@ def _regression_report(fitted: Fitted) -> tuple[dict[str, Any], Points]:
     segments = None
     for split, X, y in fitted.scored_splits():
         actual = y.astype(float).to_numpy()
-        predicted = fitted.pipeline.predict(X)
+        predicted = fitted.predict(X)
         scores: dict[str, Any] = {"rows": len(actual), **_errors(actual, predicted)}
         scores["median_baseline"] = _errors(actual, np.full(len(actual), median))
         # Positive: the model's error is smaller than the median's.
