@@ -35,6 +35,7 @@ from trainset.scan import (
     feature_kinds_sql,
     fetch,
     literal,
+    null_rates,
     quote,
 )
 
@@ -153,12 +154,12 @@ def diff_exports(
     # The same text / categorical / numeric reading as the baseline's.
     kinds = feature_kinds_sql(con, new_m, "new")
     step("null rates")
-    nulls = _null_rates(con, shared_features)
+    nulls = {side: null_rates(con, side, shared_features) for side in ("old", "new")}
     features = {}
-    for feature in shared_features:
+    for i, feature in enumerate(shared_features):
         step(f"feature {feature}")
         features[feature] = _feature_facts(
-            con, feature, kinds[feature], (id_old, id_new), nulls[feature]
+            con, feature, kinds[feature], (id_old, id_new), (nulls["old"][i], nulls["new"][i])
         )
     con.close()
 
@@ -276,25 +277,6 @@ def _numeric_labels(
 def _differs(a: str, b: str) -> str:
     """Whether two values differ as text, a missing value equal only to another."""
     return f"(cast({a} as varchar) is distinct from cast({b} as varchar))"
-
-
-def _null_rates(con: duckdb.DuckDBPyConnection, features: list[str]) -> dict[str, tuple[Any, Any]]:
-    """Each feature's share of nulls in the old and the new export: one
-    scan per side, not one per feature and side."""
-    if not features:
-        return {}
-    rates = [
-        fetch(
-            con,
-            "select "
-            + ", ".join(
-                f"avg(case when {quote(f)} is null then 1.0 else 0.0 end)" for f in features
-            )
-            + f" from {side}",
-        )[0]
-        for side in ("old", "new")
-    ]
-    return {f: (rates[0][i], rates[1][i]) for i, f in enumerate(features)}
 
 
 def _feature_facts(

@@ -42,6 +42,7 @@ from trainset.scan import (
     feature_kinds_sql,
     fetch,
     literal,
+    null_rates,
     quote,
     sample_sql,
     text_key_sql,
@@ -1210,11 +1211,8 @@ def _compare_section(
     shared = [c for c in manifest.roles.features if c in other_manifest.roles.features]
     feature_rows = []
     if shared:
-        nulls = ", ".join(
-            f"avg(case when {quote(c)} is null then 1.0 else 0.0 end)" for c in shared
-        )
-        (other_rates,) = fetch(con, f"select {nulls} from other")
-        (rates,) = fetch(con, f"select {nulls} from rows")
+        other_rates = null_rates(con, "other", shared)
+        rates = null_rates(con, "rows", shared)
         feature_rows = [
             [c, f"{a or 0:.1%}", f"{b or 0:.1%}"]
             for c, a, b in zip(shared, other_rates, rates, strict=True)

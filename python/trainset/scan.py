@@ -69,6 +69,14 @@ def fetch(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
     return con.execute(sql).fetchall()
 
 
+def null_rates(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str]) -> list[Any]:
+    """Each column's share of nulls in relation, from one scan."""
+    if not columns:
+        return []
+    shares = ", ".join(f"avg(case when {quote(c)} is null then 1.0 else 0.0 end)" for c in columns)
+    return list(fetch(con, f"select {shares} from {relation}")[0])
+
+
 def attach(
     con: duckdb.DuckDBPyConnection,
     path: str | Path,
