@@ -24,9 +24,9 @@
     {%- if fold_punctuation -%}
         {#- One pass for punctuation and whitespace runs alike (a regex
             pass is most of the key's cost); a run at either end leaves a
-            space there, so a plain trim follows. -#}
+            space there, so a trim of spaces follows. -#}
         {%- set value = regexp_replace_all(value, punctuation_pattern(), ' ') -%}
-        {%- set value = 'trim(' ~ value ~ ')' -%}
+        {%- set value = trim_spaces(value) -%}
     {%- else -%}
         {%- set value = regexp_replace_all(
             value, foldable_run('[:space:]', '\\t\\n\\x0b\\f\\r'), ' '

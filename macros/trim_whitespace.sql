@@ -25,6 +25,35 @@
     trim(both {{ whitespace_characters() }} from {{ expression }})
 {%- endmacro %}
 
+{#
+    Trims spaces from both ends, as trim() does on each engine (on DuckDB
+    the Unicode space separators too: no-break space, ideographic space).
+    Dispatched: DuckDB's trim copies every value, and few need it (at 1M
+    tickets the trim took a third as long as the text key's regex pass
+    before it).
+#}
+{% macro trim_spaces(expression) %}
+    {{ return(adapter.dispatch('trim_spaces', 'trainset')(expression)) }}
+{% endmacro %}
+
+{#- Only an ASCII value that starts or ends with a space, or a value
+    with any other character, can change. The expression stands four
+    times: DuckDB computes it once. -#}
+{% macro duckdb__trim_spaces(expression) -%}
+    case
+        when
+            starts_with({{ expression }}, ' ')
+            or ends_with({{ expression }}, ' ')
+            or strlen({{ expression }}) <> length({{ expression }})
+            then trim({{ expression }})
+        else {{ expression }}
+    end
+{%- endmacro %}
+
+{% macro spark__trim_spaces(expression) -%}
+    trim({{ expression }})
+{%- endmacro %}
+
 {# Trimmed text, and null when nothing is left: a blank field is missing. #}
 {% macro clean_text(expression) -%}
     nullif({{ trim_whitespace(expression) }}, '')

@@ -65,6 +65,15 @@ def sample(tmp_path_factory) -> dict:
     return {engine: build_and_export(root / engine, engine) for engine in ("duckdb", "spark")}
 
 
+NEAR_DUPLICATE_TESTS = ("no_cross_split_near_duplicates", "no_near_conflicting_labels")
+
+
+def probabilistic(unique_id: str) -> bool:
+    return unique_id.startswith("test.") and unique_id.split(".")[2].startswith(
+        NEAR_DUPLICATE_TESTS
+    )
+
+
 def test_spark_build_passes_every_node_as_duckdb_does(sample):
     spark, _ = sample["spark"]
     duck, _ = sample["duckdb"]
@@ -74,11 +83,19 @@ def test_spark_build_passes_every_node_as_duckdb_does(sample):
     assert unit_tests, "no unit test ran on Spark"
 
     # Same nodes, same outcome, same number of failing rows (the sample's
-    # planted damage warns on both).
+    # planted damage warns on both). The near-duplicate search is
+    # probabilistic and each engine hashes with its own function, so its
+    # candidates differ: there, a row in ten (at least one) may differ.
     def outcome(build):
-        return {k: (v["status"], v.get("failures")) for k, v in build.results.items()}
+        return {
+            k: (v["status"], None if probabilistic(k) else v.get("failures"))
+            for k, v in build.results.items()
+        }
 
     assert outcome(spark) == outcome(duck)
+    for key in filter(probabilistic, duck.results):
+        found = spark.results[key]["failures"], duck.results[key]["failures"]
+        assert abs(found[0] - found[1]) <= max(1, max(found) // 10), (key, found)
     # The one test Spark cannot run says so, not only passes.
     assert "language_mismatch: not checked on Spark" in spark.output
 
