@@ -241,3 +241,19 @@ def test_keys_match_their_plain_run_patterns():
             [texts],
         ).fetchall()
     assert different == []
+
+
+@pytest.mark.parametrize("bins", [30, 32])
+def test_minhash_bins_are_ordered_slices_of_the_hash_range(bins):
+    # The signature keeps the first hash of each bin in a sorted list, so
+    # a bin must never fall as the hash grows, and every bin must be used:
+    # 32 takes the top bits, any other count the multiply-shift form.
+    done = compile_inline(
+        f"select h, {{{{ minhash_bin('h', {bins}) }}}} as bin"
+        " from (select hash(range) as h from range(20000)) order by h"
+    )
+    assert done.returncode == 0, done.output[-3000:]
+    with duckdb.connect() as con:
+        found = [bin_ for _, bin_ in con.execute(done.stdout.strip()).fetchall()]
+    assert found == sorted(found)
+    assert set(found) == set(range(bins))
