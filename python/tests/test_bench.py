@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import pytest
@@ -37,3 +38,54 @@ def test_a_step_run_again_keeps_every_round_and_reports_their_median():
     assert not step.ok
     assert step.note == "exit 1: boom"
     assert bench.again(None, step) is step
+
+
+def _tests_run(tmp_path, *results):
+    path = tmp_path / "run_results.json"
+    path.write_text(
+        json.dumps(
+            {
+                "elapsed_time": 9.0,
+                "results": [
+                    {"unique_id": f"{kind}.trainset.{name}.abc", "status": status, "failures": n}
+                    for kind, name, status, n in results
+                ],
+            }
+        )
+    )
+    return path
+
+
+def test_tests_that_ran_to_the_end_and_found_rows_are_findings_not_a_broken_step(tmp_path):
+    failed = bench.Step("tests", 500.0, 4000.0, False, "exit 1: Done. PASS=2 ERROR=1")
+    run_results = _tests_run(
+        tmp_path,
+        ("test", "not_null_v2_id", "pass", 0),
+        ("test", "template_rows_v2_text__ticket_id", "warn", 12),
+        ("test", "no_cross_split_near_duplicates_v2_text__ticket_id__0_8", "fail", 2128),
+    )
+    step = bench.findings(failed, run_results)
+    assert step.ok
+    assert step.seconds == 500.0
+    assert step.note == (
+        "found by 1 test(s), none errored: no_cross_split_near_duplicates_v2_text (2,128 rows)"
+    )
+
+
+@pytest.mark.parametrize(
+    "note, results",
+    [
+        # A test that could not run: the step's time is not the tests' cost.
+        ("exit 1: Done.", [("test", "a", "fail", 3), ("test", "b", "error", None)]),
+        # Not this run's results: the models' run is still on disk.
+        ("exit 1: Done.", [("model", "v2", "success", None)]),
+        # dbt itself failed, or the step was stopped.
+        ("exit 2: boom", [("test", "a", "fail", 3)]),
+        ("killed by signal 9 (out of memory?)", [("test", "a", "fail", 3)]),
+        ("exit 1: Done.", [("test", "a", "pass", 0)]),
+    ],
+)
+def test_a_tests_step_that_errored_or_crashed_stays_failed(tmp_path, note, results):
+    failed = bench.Step("tests", 500.0, 4000.0, False, note)
+    assert bench.findings(failed, _tests_run(tmp_path, *results)) is failed
+    assert bench.findings(failed, tmp_path / "missing.json") is failed
