@@ -61,6 +61,8 @@ def test_tests_that_ran_to_the_end_and_found_rows_are_findings_not_a_broken_step
     run_results = _tests_run(
         tmp_path,
         ("test", "not_null_v2_id", "pass", 0),
+        # dbt test runs the unit tests too.
+        ("unit_test", "v2.test_split", "pass", 0),
         ("test", "template_rows_v2_text__ticket_id", "warn", 12),
         ("test", "no_cross_split_near_duplicates_v2_text__ticket_id__0_8", "fail", 2128),
     )
@@ -83,6 +85,8 @@ def test_tests_that_ran_to_the_end_and_found_rows_are_findings_not_a_broken_step
         ("exit 2: boom", [("test", "a", "fail", 3)]),
         ("killed by signal 9 (out of memory?)", [("test", "a", "fail", 3)]),
         ("exit 1: Done.", [("test", "a", "pass", 0)]),
+        # A unit test that fails is broken logic, not a finding in the data.
+        ("exit 1: Done.", [("test", "a", "fail", 3), ("unit_test", "v2.u", "fail", 1)]),
     ],
 )
 def test_a_tests_step_that_errored_or_crashed_stays_failed(tmp_path, note, results):
