@@ -56,6 +56,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from trainset.project import dbt_command, dbt_environment, git
+from trainset.record import runs_from_run_results
 
 PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -299,24 +300,22 @@ def tests_elapsed(run_results: Path, names: tuple[str, ...]) -> float:
 def findings(step: Step, run_results: Path) -> Step:
     """A tests step in which dbt ran every test to its end and some found rows:
     its time is the whole cost, and the failures are findings in the generated
-    desk, not a broken run. A test that could not run (an error, a crash, or
-    no run_results of this run) still fails the step."""
+    desk, not a broken run. A test that could not run (an error, a crash, no
+    run_results of this run) or a failing unit test still fails the step."""
     if step.ok or not step.note.startswith("exit 1:") or not run_results.exists():
         return step
-    results = json.loads(run_results.read_text())["results"]
-    data = [r for r in results if r["unique_id"].startswith("test.")]
-    units = [r for r in results if r["unique_id"].startswith("unit_test.")]
+    runs = runs_from_run_results(run_results)
+    data = [r for r in runs if r.resource_type == "test"]
+    units = [r for r in runs if r.resource_type == "unit_test"]
     # Only a data test can find rows; a unit test that fails is broken logic.
-    if len(data) + len(units) != len(results) or any(r["status"] != "pass" for r in units):
+    if len(data) + len(units) != len(runs) or any(r.status != "pass" for r in units):
         return step
-    if any(r["status"] not in ("pass", "warn", "fail") for r in data):
+    if any(r.status not in ("pass", "warn", "fail") for r in data):
         return step
-    found = [r for r in data if r["status"] == "fail"]
+    found = [r for r in data if r.status == "fail"]
     if not found:
         return step
-    names = ", ".join(
-        f"{r['unique_id'].split('.')[2].split('__')[0]} ({r['failures']:,} rows)" for r in found
-    )
+    names = ", ".join(f"{r.name.split('__')[0]} ({r.failures:,} rows)" for r in found)
     return replace(step, ok=True, note=f"found by {len(found)} test(s), none errored: {names}")
 
 

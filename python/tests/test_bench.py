@@ -45,6 +45,7 @@ def _tests_run(tmp_path, *results):
     path.write_text(
         json.dumps(
             {
+                "metadata": {"generated_at": "2026-12-03T06:47:03Z", "invocation_id": "i"},
                 "elapsed_time": 9.0,
                 "results": [
                     {"unique_id": f"{kind}.trainset.{name}.abc", "status": status, "failures": n}
