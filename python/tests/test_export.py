@@ -95,6 +95,26 @@ def test_same_build_exports_identical_bytes(sample_build, env_for, tmp_path):
     assert again.status == "unchanged"
 
 
+def test_provenance_rows_are_sorted_whatever_order_the_engine_gives():
+    """int_splits_player_overlap is a grouped view: its rows arrive in the
+    order DuckDB's threads finish, and two exports of one build once wrote
+    two manifests. The export sorts what it records."""
+    from types import SimpleNamespace
+
+    from trainset.export import _provenance
+    from trainset.warehouse import DuckDBWarehouse
+
+    con = duckdb.connect()
+    con.sql("create table shares as select * from (values ('validation', 2), ('test', 1)) t(s, n)")
+    con.sql("create table files as select * from (values ('b', null), ('a', 'x')) t(f, p)")
+    dataset = SimpleNamespace(provenance={"split_overlap": "db.main.shares", "raw": "main.files"})
+    found = _provenance(DuckDBWarehouse(con), dataset)
+    assert found == {
+        "raw": [{"f": "a", "p": "x"}, {"f": "b", "p": None}],
+        "split_overlap": [{"s": "test", "n": 1}, {"s": "validation", "n": 2}],
+    }
+
+
 def test_an_older_manifest_beside_the_same_data_re_exports_as_unchanged(
     sample_build, env_for, tmp_path, not_an_export
 ):

@@ -64,7 +64,6 @@ class Warehouse(Protocol):
 
     def quote(self, name: str) -> str: ...
     def rows(self, query: str) -> list[tuple[Any, ...]]: ...
-    def head(self, relation: str, limit: int) -> tuple[list[str], list[tuple[Any, ...]]]: ...
     def column_types(self, relation: str) -> dict[str, str]: ...
     def quantile(self, quoted: str, fraction: float) -> str: ...
     def write(self, query: str, id_col: str, path: Path, fmt: str, required: set[str]) -> None: ...
@@ -354,7 +353,11 @@ def _provenance(warehouse: Warehouse, dataset: Dataset) -> dict[str, list[dict[s
     for kind, relation in sorted(dataset.provenance.items()):
         # The same file under another name: drop DuckDB's catalog.
         relation = ".".join(relation.split(".")[-2:])
-        columns, rows = warehouse.head(relation, 1000)
+        columns = list(warehouse.column_types(relation))
+        # Sorted, so one build gives one manifest: a grouped view's rows
+        # come back in whatever order the engine's threads finish.
+        listed = ", ".join(warehouse.quote(c) for c in columns)
+        rows = warehouse.rows(f"select {listed} from {relation} order by {listed} limit 1000")
         found[kind] = [
             {
                 c: (v if v is None or isinstance(v, (bool, int, float)) else str(v))
