@@ -94,3 +94,71 @@ def test_a_tests_step_that_errored_or_crashed_stays_failed(tmp_path, note, resul
     failed = bench.Step("tests", 500.0, 4000.0, False, note)
     assert bench.findings(failed, _tests_run(tmp_path, *results)) is failed
     assert bench.findings(failed, tmp_path / "missing.json") is failed
+
+
+def test_the_downstream_share_counts_the_rebuilt_models_and_the_tests_that_read_them(tmp_path):
+    """A review's least cost: the rebuilt models and every test (data or
+    unit) with one of them as a parent; a model upstream and the tests that
+    read only it are not counted."""
+    times = {
+        "model.trainset.stg": 4.0,
+        "model.trainset.int": 3.0,
+        "model.trainset.ticket_triage.v2": 2.0,
+        "test.trainset.unique_stg_id.1": 5.0,
+        "test.trainset.relationships_int_stg.2": 1.0,
+        "test.trainset.no_conflicting_labels_ticket_triage_v2.3": 1.5,
+        "unit_test.trainset.ticket_triage.test_split": 0.5,
+        "model.trainset.elsewhere": 3.0,
+    }
+    parents = {
+        "model.trainset.int": ["model.trainset.stg"],
+        "model.trainset.ticket_triage.v2": ["model.trainset.int"],
+        "test.trainset.unique_stg_id.1": ["model.trainset.stg"],
+        "test.trainset.relationships_int_stg.2": ["model.trainset.int", "model.trainset.stg"],
+        "test.trainset.no_conflicting_labels_ticket_triage_v2.3": [
+            "model.trainset.ticket_triage.v2"
+        ],
+    }
+    (tmp_path / "run_results.json").write_text(
+        json.dumps({"results": [{"unique_id": u, "execution_time": t} for u, t in times.items()]})
+    )
+    manifest = {
+        "nodes": {u: {"depends_on": {"nodes": p}} for u, p in parents.items()},
+        "unit_tests": {
+            "unit_test.trainset.ticket_triage.test_split": {
+                "depends_on": {"nodes": ["model.trainset.ticket_triage.v2"]}
+            }
+        },
+    }
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    share = bench.downstream_share(tmp_path, ["int", "ticket_triage.v2"])
+    assert share == pytest.approx((3.0 + 2.0 + 1.0 + 1.5 + 0.5) / 20.0)
+    assert bench.downstream_share(tmp_path, ["ticket_triage.v2"]) == pytest.approx(4.0 / 20.0)
+    assert bench.downstream_share(tmp_path, []) == 0.0
+
+
+def test_the_export_is_reported_against_the_engines_own_write_of_the_same_rows():
+    sizes = {}
+    for n, export, write in ((1_000_000, 2.0, 0.8), (10_000_000, 12.0, 6.0)):
+        size = bench.Size(n, rows=n * 85 // 100)
+        size.steps["models"] = bench.Step("models", 40.0, 2000.0, True)
+        size.steps["tests"] = bench.Step("tests", 30.0, 2000.0, True)
+        size.steps["export"] = bench.Step("export", export, 500.0, True)
+        size.steps["write"] = bench.Step("write", write, 400.0, True)
+        sizes[n] = size
+    lines = {target: (text, met) for target, text, _, met in bench.ratios(sizes)}
+    assert lines["export against DuckDB's own write of the same rows at 1,000,000 (report)"] == (
+        "0.42M rows/s; DuckDB's own sorted write of the same rows, alone: 1.06M rows/s "
+        "(the export takes 2.5× its time)",
+        None,
+    )
+    text, met = lines["export ≥ 2M rows/s to Parquet at 10M"]
+    assert text == (
+        "0.71M rows/s; DuckDB's own sorted write of the same rows, alone: 1.42M rows/s "
+        "(the export takes 2.0× its time)"
+    )
+    assert met is False
+    # Without a write step (an earlier run merged in), the rate stands alone.
+    del sizes[10_000_000].steps["write"]
+    lines = {target: text for target, text, _, _ in bench.ratios(sizes)}
+    assert lines["export ≥ 2M rows/s to Parquet at 10M"] == "0.71M rows/s"
