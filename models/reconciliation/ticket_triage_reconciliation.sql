@@ -153,36 +153,13 @@ outcomes as (
     select * from dataset_rows
 ),
 
-ranked as (
-    select
-        outcomes.*,
-        row_number() over (
-            partition by
-                outcomes.section,
-                outcomes.subject_name,
-                outcomes.outcome,
-                outcomes.reason
-            order by outcomes.example_id
-        ) as example_rank
-    from outcomes
-),
-
 counted as (
-    select
-        ranked.section,
-        ranked.subject_name,
-        ranked.outcome,
-        ranked.reason,
-        count(*) as row_count,
-        {{ string_agg_sorted(
-            'case when ranked.example_rank <= 20 then ranked.example_id end'
-        ) }} as example_ids
-    from ranked
-    group by
-        ranked.section,
-        ranked.subject_name,
-        ranked.outcome,
-        ranked.reason
+    {{ counts_with_examples(
+        'outcomes',
+        ['section', 'subject_name', 'outcome', 'reason'],
+        'example_id',
+        20,
+    ) }}
 )
 
 select * from counted

@@ -96,7 +96,9 @@ def test_a_tests_step_that_errored_or_crashed_stays_failed(tmp_path, note, resul
     assert bench.findings(failed, tmp_path / "missing.json") is failed
 
 
-def test_the_downstream_share_counts_the_rebuilt_models_and_the_tests_that_read_them(tmp_path):
+def test_the_downstream_share_counts_the_rebuilt_models_and_the_tests_that_read_them(
+    tmp_path, not_an_export
+):
     """A review's least cost: the rebuilt models and every test (data or
     unit) with one of them as a parent; a model upstream and the tests that
     read only it are not counted."""
@@ -130,7 +132,9 @@ def test_the_downstream_share_counts_the_rebuilt_models_and_the_tests_that_read_
             }
         },
     }
+    # dbt's manifest, not an export's.
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    not_an_export(tmp_path)
     share = bench.downstream_share(tmp_path, ["int", "ticket_triage.v2"])
     assert share == pytest.approx((3.0 + 2.0 + 1.0 + 1.5 + 0.5) / 20.0)
     assert bench.downstream_share(tmp_path, ["ticket_triage.v2"]) == pytest.approx(4.0 / 20.0)

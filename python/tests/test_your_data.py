@@ -359,6 +359,58 @@ def test_reconcile_adds_up_on_the_bundled_sample(sample_build):
     assert "not eligible status" in err and "rows of ticket_triage v2" in err
 
 
+# Duplicates among a group's smallest ids, nulls, an empty id, a null
+# group and a group with no id: the reconciliation's examples on DuckDB (an
+# aggregate that keeps the n smallest) and elsewhere (a window) agree.
+EXAMPLES_SQL = """
+with
+
+planted as (
+    select * from (values
+        ('a', 'b'), ('a', 'a'), ('a', 'a'), ('a', null), ('a', 'c'),
+        ('b', null), ('b', null),
+        (null, ''), (null, 'z'),
+        ('c', 'e'), ('c', 'd'), ('c', 'c'), ('c', 'b'), ('c', 'a')
+    ) as t (g, e)
+),
+
+aggregated as (
+    {{ trainset.duckdb__counts_with_examples('planted', ['g'], 'e', 3) }}
+),
+
+windowed as (
+    {{ trainset.default__counts_with_examples('planted', ['g'], 'e', 3) }}
+)
+
+select 'aggregated' as way, * from aggregated
+union all
+select 'windowed' as way, * from windowed
+"""
+
+
+@pytest.mark.slow("runs dbt show")
+def test_both_ways_of_choosing_examples_give_the_same_rows(tmp_path):
+    show = ["show", "--inline", EXAMPLES_SQL, "--limit", "-1", "--output", "json"]
+    done = dbt([*show, "--log-format", "json", "-q"], tmp_path)
+    assert done.returncode == 0, done.output[-2000:]
+    (preview,) = [
+        json.loads(line)["data"]["preview"]
+        for line in done.stdout.splitlines()
+        if '"preview"' in line
+    ]
+    rows = {(r.pop("way"), r["g"]): r for r in json.loads(preview)}
+    expected = {
+        # The 3 smallest rows are a, a, b: two distinct ids.
+        "a": {"g": "a", "row_count": 5, "example_ids": "a, b"},
+        "b": {"g": "b", "row_count": 2, "example_ids": None},
+        None: {"g": None, "row_count": 2, "example_ids": ", z"},
+        "c": {"g": "c", "row_count": 5, "example_ids": "a, b, c"},
+    }
+    for way in ("aggregated", "windowed"):
+        assert {g: rows[(way, g)] for g in expected} == expected, way
+    assert len(rows) == 8
+
+
 @pytest.mark.slow("builds a desk of another shape")
 def test_reconcile_adds_up_on_a_damaged_desk_and_names_examples(own_build):
     build, work = own_build
