@@ -9,7 +9,6 @@ python bench/write.py TRAINSET_DUCKDB OUT.parquet
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import duckdb
 
@@ -22,7 +21,7 @@ OPTIONS = DuckDBWarehouse.options["parquet"]
 def main(db: str, out: str, memory_limit: str = "4GB") -> None:
     con = duckdb.connect(db, read_only=True)
     con.execute(f"set memory_limit = '{memory_limit}'")
-    target = str(Path(out)).replace("'", "''")
+    target = out.replace("'", "''")
     con.execute(
         f"copy (select * from ticket_triage_v2 order by ticket_id) to '{target}' ({OPTIONS})"
     )
