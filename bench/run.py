@@ -30,6 +30,7 @@ and then the commands that look at the export (the "commands" section):
              unchanged (review-base: the base built and kept), then with one
              intermediate model edited (review: the kept base reused, the
              model and its children rebuilt), each exported and diffed
+             (capped at twice the size's models and tests, the others at 420 s)
 
 Every step runs in its own process; its wall time and peak resident memory
 (from wait4) are recorded. The ratios the targets name are printed and
@@ -71,6 +72,10 @@ MEMORY_LIMIT = "4GB"
 # The commands' own DuckDB connections: room for Python beside them in 4 GB.
 COMMAND_MEMORY_LIMIT = "3GB"
 COMMAND_TIMEOUT = 420
+# A review's base side builds and tests the whole project, so its cap is
+# this many times the size's own models and tests: measured at 10M, where
+# the fixed cap would only give a lower bound, and stopped if it hangs.
+REVIEW_TIMEOUT_BUILDS = 2
 # A one-model change's review at 1M, as a share of build + export + diff.
 REVIEW_SHARE = 0.40
 # Steps and commands left out with --skip (a 10M run without the ones
@@ -479,7 +484,7 @@ def bench_commands(work: Path, raw: Path, logs: Path, env: dict, size: Size) -> 
     }
     shutil.rmtree(flipped, ignore_errors=True)
     if wanted("review", size):
-        steps.update(bench_review(work, vars_, logs, env))
+        steps.update(bench_review(work, vars_, logs, env, review_timeout(size)))
     return steps
 
 
@@ -490,7 +495,17 @@ REVIEWED_MODEL = Path("models/intermediate/desk/int_tickets_first_player_message
 REVIEWED_DATASET = Path("models/datasets/ticket_triage_v2.sql")
 
 
-def bench_review(work: Path, vars_: str, logs: Path, env: dict) -> dict[str, Step]:
+def review_timeout(size: Size) -> float:
+    """The review's cap at this size: twice the models and tests it
+    measured (a review builds and tests the base once, then the head's
+    share of it), never under the other commands' cap."""
+    build = sum(size.steps[name].seconds for name in ("models", "tests") if name in size.steps)
+    return max(COMMAND_TIMEOUT, REVIEW_TIMEOUT_BUILDS * build)
+
+
+def bench_review(
+    work: Path, vars_: str, logs: Path, env: dict, timeout: float = COMMAND_TIMEOUT
+) -> dict[str, Step]:
     """trainset review in a clone of the project: unchanged (the base is
     built and kept under the target folder), then with one intermediate
     model edited (the kept base reused; the model and its children rebuilt)."""
@@ -517,14 +532,14 @@ def bench_review(work: Path, vars_: str, logs: Path, env: dict) -> dict[str, Ste
 
     steps = {}
     steps["review-base"] = run(
-        "review-base", review("review-base.json"), logs / "review-base.log", env, COMMAND_TIMEOUT
+        "review-base", review("review-base.json"), logs / "review-base.log", env, timeout
     )
     for name, edited in (("review", REVIEWED_MODEL), ("review-dataset", REVIEWED_DATASET)):
         # One edit at a time: the work tree back to the base, then this model.
         git(["checkout", "-q", "--", "."], clone)
         model = clone / edited
         model.write_text(model.read_text() + "\n-- a one-model change for the benchmark\n")
-        steps[name] = run(name, review(f"{name}.json"), logs / f"{name}.log", env, COMMAND_TIMEOUT)
+        steps[name] = run(name, review(f"{name}.json"), logs / f"{name}.log", env, timeout)
         if steps[name].ok:
             done = json.loads((work / f"{name}.json").read_text())["review"]
             rebuilt = done["head"]["rebuilt"]

@@ -166,3 +166,15 @@ def test_the_export_is_reported_against_the_engines_own_write_of_the_same_rows()
     del sizes[10_000_000].steps["write"]
     lines = {target: text for target, text, _, _ in bench.ratios(sizes)}
     assert lines["export ≥ 2M rows/s to Parquet at 10M"] == "0.71M rows/s"
+
+
+def test_a_reviews_cap_is_twice_its_sizes_build_and_never_under_the_commands_cap():
+    size = bench.Size(10_000_000)
+    size.steps["models"] = bench.Step("models", 466.7, 4474.0, True)
+    size.steps["tests"] = bench.Step("tests", 444.5, 4381.0, True)
+    # At 10M the base side alone builds and tests the whole project: the
+    # fixed cap stopped it after 420 s.
+    assert bench.review_timeout(size) == pytest.approx(2 * (466.7 + 444.5))
+    small = bench.Size(100_000)
+    small.steps["models"] = bench.Step("models", 11.7, 550.0, True)
+    assert bench.review_timeout(small) == bench.COMMAND_TIMEOUT
