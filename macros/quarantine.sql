@@ -3,8 +3,9 @@
     hold, for each contract column, the typed value (<column>) and the raw
     text (raw_<column>), plus raw_row_number (the reader's, see
     empty_raw_table) and own_reject_reason (what is wrong with the row on
-    its own, or null). It returns the CTEs that give each raw row one
-    quarantine_status:
+    its own, or null). It reads that CTE twice, so the model declares it
+    and the CTEs it reads with inlined_cte() (materialized_cte.sql). It
+    returns the CTEs that give each raw row one quarantine_status:
       collapsed_duplicate  a second copy of an identical row;
       rejected             with reject_reason: the row's own reason, else
                            key_conflict (the key recurs with other content:
@@ -75,23 +76,36 @@
 {%- endmacro %}
 
 {% macro quarantine(typed_cte, key, columns, referencing=false) %}
-    -- Read three times: computed once (DuckDB would otherwise keep the raw
-    -- rows and type and hash them again for each read).
+    -- Only what the checks across rows read, computed once: carrying every
+    -- row's text through them spilled gigabytes at 10M rows. The rows
+    -- themselves are read again at the end, which streams.
     hashed as {{ materialized_cte() }} (
         select
-            {{ typed_cte }}.*,
-            {{ content_hash(columns) }} as content_hash,
-            {{ typed_cte }}.raw_row_number as row_seq
+            {{ typed_cte }}.raw_row_number as row_seq,
+            {{ typed_cte }}.{{ key }},
+            {{ content_hash(columns) }} as content_hash
         from {{ typed_cte }}
     ),
 
-    -- Windows over every row would carry its whole text through a sort;
-    -- narrow aggregates find the first copy of each content and the keys
-    -- that come with more than one content.
-    first_copies as (
-        select min(hashed.row_seq) as row_seq
+    -- Narrow aggregates, not windows over every row: the first copy of
+    -- each content that recurs, and the keys that come with more than one
+    -- content. Both are few, so the joins back build small tables.
+    repeated_contents as (
+        select
+            hashed.content_hash,
+            min(hashed.row_seq) as first_row_seq
         from hashed
         group by hashed.content_hash
+        having count(*) > 1
+    ),
+
+    later_copies as (
+        select hashed.row_seq
+        from hashed
+        inner join repeated_contents
+            on
+                hashed.content_hash = repeated_contents.content_hash
+                and hashed.row_seq > repeated_contents.first_row_seq
     ),
 
     conflicting_keys as (
@@ -103,14 +117,14 @@
 
     flagged as (
         select
-            hashed.*,
-            case when first_copies.row_seq is null then 2 else 1 end as copy_number,
+            {{ typed_cte }}.*,
+            case when later_copies.row_seq is null then 1 else 2 end as copy_number,
             conflicting_keys.{{ key }} is not null as has_key_conflict
-        from hashed
-        left join first_copies
-            on hashed.row_seq = first_copies.row_seq
+        from {{ typed_cte }}
+        left join later_copies
+            on {{ typed_cte }}.raw_row_number = later_copies.row_seq
         left join conflicting_keys
-            on hashed.{{ key }} = conflicting_keys.{{ key }}
+            on {{ typed_cte }}.{{ key }} = conflicting_keys.{{ key }}
     ),
 
     classified as (
@@ -169,9 +183,10 @@
             statused.{{ column }},
             {%- endfor %}
             statused.own_reject_reason,
+            -- Hashed again here, on the few rows that keep it.
             case
                 when statused.quarantine_status <> 'accepted'
-                    then statused.content_hash
+                    then {{ content_hash(columns) }}
             end as content_hash,
             statused.copy_number,
             statused.has_key_conflict,

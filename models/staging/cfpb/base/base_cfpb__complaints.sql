@@ -2,11 +2,11 @@
 -- given a quarantine verdict, one row per CSV record.
 with
 
-raw_complaints as (
+raw_complaints as {{ inlined_cte() }} (
     {{ read_cfpb_export(report=true) }}
 ),
 
-typed as (
+typed as {{ inlined_cte() }} (
     select
         raw_complaints.raw_read_error,
         raw_complaints.raw_row_number,
@@ -32,7 +32,7 @@ typed as (
     from raw_complaints
 ),
 
-checked as (
+checked as {{ inlined_cte() }} (
     select
         typed.*,
         case

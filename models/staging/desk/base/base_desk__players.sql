@@ -3,11 +3,11 @@
 
 with
 
-raw_players as (
+raw_players as {{ inlined_cte() }} (
     {{ read_raw_table('players', report=true) }}
 ),
 
-typed as (
+typed as {{ inlined_cte() }} (
     select
         raw_players.raw_read_error,
         raw_players.raw_row_number,
@@ -22,7 +22,7 @@ typed as (
     from raw_players
 ),
 
-checked as (
+checked as {{ inlined_cte() }} (
     select
         typed.*,
         case

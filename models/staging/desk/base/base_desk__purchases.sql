@@ -3,11 +3,11 @@
 
 with
 
-raw_purchases as (
+raw_purchases as {{ inlined_cte() }} (
     {{ read_raw_table('purchases', report=true) }}
 ),
 
-typed as (
+typed as {{ inlined_cte() }} (
     select
         raw_purchases.raw_read_error,
         raw_purchases.raw_row_number,
@@ -24,7 +24,7 @@ typed as (
     from raw_purchases
 ),
 
-checked as (
+checked as {{ inlined_cte() }} (
     select
         typed.*,
         case

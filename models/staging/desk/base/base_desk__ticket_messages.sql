@@ -3,11 +3,11 @@
 
 with
 
-raw_ticket_messages as (
+raw_ticket_messages as {{ inlined_cte() }} (
     {{ read_raw_table('ticket_messages', report=true) }}
 ),
 
-typed as (
+typed as {{ inlined_cte() }} (
     select
         raw_ticket_messages.raw_read_error,
         raw_ticket_messages.raw_row_number,
@@ -23,7 +23,7 @@ typed as (
     from raw_ticket_messages
 ),
 
-checked as (
+checked as {{ inlined_cte() }} (
     select
         typed.*,
         case

@@ -3,11 +3,11 @@
 
 with
 
-raw_ticket_resolutions as (
+raw_ticket_resolutions as {{ inlined_cte() }} (
     {{ read_raw_table('ticket_resolutions', report=true) }}
 ),
 
-typed as (
+typed as {{ inlined_cte() }} (
     select
         raw_ticket_resolutions.raw_read_error,
         raw_ticket_resolutions.raw_row_number,
@@ -23,7 +23,7 @@ typed as (
     from raw_ticket_resolutions
 ),
 
-checked as (
+checked as {{ inlined_cte() }} (
     select
         typed.*,
         case

@@ -3,11 +3,11 @@
 
 with
 
-raw_tickets as (
+raw_tickets as {{ inlined_cte() }} (
     {{ read_raw_table('tickets', report=true) }}
 ),
 
-typed as (
+typed as {{ inlined_cte() }} (
     select
         raw_tickets.raw_read_error,
         raw_tickets.raw_row_number,
@@ -23,7 +23,7 @@ typed as (
     from raw_tickets
 ),
 
-checked as (
+checked as {{ inlined_cte() }} (
     select
         typed.*,
         case
