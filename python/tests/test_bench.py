@@ -66,6 +66,8 @@ def test_tests_that_ran_to_the_end_and_found_rows_are_findings_not_a_broken_step
         ("unit_test", "v2.test_split", "pass", 0),
         ("test", "template_rows_v2_text__ticket_id", "warn", 12),
         ("test", "no_cross_split_near_duplicates_v2_text__ticket_id__0_8", "fail", 2128),
+        # The build record's on-run-end hook runs after them.
+        ("operation", "on-run-end.0", "success", None),
     )
     step = bench.findings(failed, run_results)
     assert step.ok
@@ -88,6 +90,8 @@ def test_tests_that_ran_to_the_end_and_found_rows_are_findings_not_a_broken_step
         ("exit 1: Done.", [("test", "a", "pass", 0)]),
         # A unit test that fails is broken logic, not a finding in the data.
         ("exit 1: Done.", [("test", "a", "fail", 3), ("unit_test", "v2.u", "fail", 1)]),
+        # The build record's hook failed: the run is not whole.
+        ("exit 1: Done.", [("test", "a", "fail", 3), ("operation", "on-run-end.0", "error", None)]),
     ],
 )
 def test_a_tests_step_that_errored_or_crashed_stays_failed(tmp_path, note, results):
