@@ -19,7 +19,7 @@ from trainset.errors import TrainsetError
 from trainset.export import export_dataset
 from trainset.load import load_all
 from trainset.manifest import verify_export
-from trainset.review import review, summary, why_full
+from trainset.review import reusable, review, summary, why_full
 
 
 @pytest.fixture(scope="module")
@@ -325,6 +325,48 @@ def test_a_reused_base_gives_the_cold_review(review_repo, own_target):
     assert len(_git(repo, "worktree", "list").splitlines()) == 1
     assert comparable(again) == comparable(cold)
     assert again["labels"]["flips"] > 20
+
+
+@pytest.mark.parametrize(
+    ("statuses", "kept"),
+    [
+        ({"model.p.a": "success", "test.p.t": "pass", "operation.p.hook": "success"}, True),
+        # A failing test and the model dbt skipped after it recur on every build.
+        ({"model.p.a": "success", "test.p.t": "fail", "model.p.child": "skipped"}, True),
+        ({"model.p.a": "success", "unit_test.p.a.u": "fail", "model.p.b": "skipped"}, True),
+        ({"model.p.a": "error", "model.p.child": "skipped"}, False),
+        ({"model.p.a": "success", "test.p.t": "error"}, False),
+        ({"model.p.a": "success", "operation.p.hook": "error"}, False),
+        ({}, False),
+    ],
+)
+def test_a_base_is_kept_unless_its_build_errored(tmp_path, statuses, kept):
+    results = [{"unique_id": u, "status": s} for u, s in statuses.items()]
+    (tmp_path / "run_results.json").write_text(
+        json.dumps({"metadata": {"invocation_id": "x"}, "results": results})
+    )
+    assert reusable(tmp_path) is kept
+    assert not reusable(tmp_path / "no-build")
+
+
+@pytest.mark.slow("review builds a git repository's base twice")
+def test_a_base_with_a_failing_test_is_kept_and_reused(review_repo, own_target):
+    repo, base = review_repo
+    # The sample has a few texts under two labels: no_conflicting_labels
+    # fails on both versions, and dbt skips the reconciliation model after it.
+    args = ["--vars", "{max_conflicting_label_fraction: 0}"]
+    first = review(repo, base=base, dbt_args=args)
+    kept = Path(first["review"]["base"]["kept_in"])
+    statuses = {
+        r["unique_id"]: r["status"]
+        for r in json.loads((kept / "target" / "run_results.json").read_text())["results"]
+    }
+    assert "fail" in statuses.values()
+    assert statuses["model.trainset.ticket_triage_reconciliation"] == "skipped"
+    again = review(repo, base=base, dbt_args=args)
+    assert again["review"]["base"] == {"reused": True, "kept_in": str(kept)}
+    assert comparable(again) == comparable(first)
+    assert again["tests"]["summary_old"].get("fail", 0) > 0
 
 
 @pytest.mark.slow("review builds a git repository's base and head")

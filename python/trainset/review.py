@@ -196,6 +196,15 @@ def _ran(target: Path) -> tuple[str | None, list[dict[str, Any]]]:
     return data["metadata"].get("invocation_id"), data.get("results") or []
 
 
+def reusable(target: Path) -> bool:
+    """Whether the build in a target folder can be kept for later reviews:
+    it ran, and no node errored. A failing data test, and what dbt skipped
+    after it, happen again on every build of the same base and raw input;
+    an error (out of memory, a full disk) may not."""
+    _, results = _ran(target)
+    return bool(results) and not any(r["status"] == "error" for r in results)
+
+
 def carry_test_results(db: Path, schema: str, base_invocation: str, head_invocation: str) -> int:
     """Copy the base's test results that the head's build did not rerun
     into the head's record, as results of the head's invocation: their
@@ -252,20 +261,18 @@ def _base_build(r: _Review) -> tuple[Path, bool, bool]:
         step(f"checking out the base ({r.base_commit[:10]})")
         git(["worktree", "add", "--detach", str(worktree), r.base_commit], project)
         step("building the base")
-        code = _build(
-            worktree, building / DATABASE, building / "target", r.dbt_args, r.quiet, "base"
-        )
+        _build(worktree, building / DATABASE, building / "target", r.dbt_args, r.quiet, "base")
         for leftover in ("target-tmp", "target-logs"):
             shutil.rmtree(building / leftover, ignore_errors=True)
         (building / "key.json").write_text(json.dumps(facts, indent=2) + "\n")
-        if code == 0 and not r.cold:
+        if reusable(building / "target") and not r.cold:
             # Two reviews may build the same base at once: the first one kept wins.
             with contextlib.suppress(OSError):
                 building.rename(kept)
             if (kept / DATABASE).is_file():
                 _forget_old(root, kept)
                 return kept, False, True
-        # A cold base, or one that did not build cleanly, is used once.
+        # A cold base, or one whose build errored, is used once.
         moved = scratch / "base-build"
         shutil.move(building, moved)
         return moved, False, False
