@@ -512,7 +512,8 @@ def bench_review(
 ) -> dict[str, Step]:
     """trainset review in a clone of the project: unchanged (the base is
     built and kept under the target folder), then with one intermediate
-    model edited (the kept base reused; the model and its children rebuilt)."""
+    model edited (the kept base reused; the model and what depends on it,
+    within the dataset's lineage, rebuilt)."""
     clone = work / "review-repo"
     shutil.rmtree(clone, ignore_errors=True)
     git(["clone", "-q", str(PROJECT), str(clone)], PROJECT)
@@ -561,7 +562,7 @@ def bench_review(
 def downstream_share(base_target: Path, rebuilt: list[str]) -> float:
     """The share of a build's summed execution time spent on these models
     (named as a review names them) and on every test that reads one of
-    them: what a state:modified+ rebuild of them costs at the least."""
+    them: what a rebuild of them costs at the least."""
     results = json.loads((base_target / "run_results.json").read_text())["results"]
     nodes = json.loads((base_target / "manifest.json").read_text())
     parents = {

@@ -19,7 +19,7 @@ from trainset.errors import TrainsetError
 from trainset.export import export_dataset
 from trainset.load import load_all
 from trainset.manifest import verify_export
-from trainset.review import reusable, review, summary, why_full
+from trainset.review import lineage_selection, reusable, review, summary, why_full
 
 
 @pytest.fixture(scope="module")
@@ -349,6 +349,39 @@ def test_a_base_is_kept_unless_its_build_errored(tmp_path, statuses, kept):
     assert not reusable(tmp_path / "no-build")
 
 
+@pytest.mark.parametrize(
+    ("versions", "excluded"),
+    [
+        ([(1, 2), (2, 2)], True),  # v1 is old: left out
+        ([(1, 1)], False),  # one version, none old
+        ([(None, None)], False),  # not versioned
+        ([], False),  # not in the base: a new dataset
+    ],
+)
+def test_the_head_rebuilds_within_the_datasets_lineage(tmp_path, versions, excluded):
+    nodes = {
+        f"model.p.d.v{v}": {
+            "resource_type": "model",
+            "name": "d",
+            "version": v,
+            "latest_version": latest,
+        }
+        for v, latest in versions
+    }
+    nodes["model.p.d_other"] = {
+        "resource_type": "model",
+        "name": "d_other",
+        "version": 1,
+        "latest_version": 2,
+    }
+    dbt = {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json"}
+    (tmp_path / "manifest.json").write_text(json.dumps({"metadata": dbt, "nodes": nodes}))
+    expected = ["--select", "state:modified+,+d"]
+    if excluded:
+        expected += ["--exclude", "d,version:old"]
+    assert lineage_selection(tmp_path, "d") == expected
+
+
 @pytest.mark.slow("review builds a git repository's base twice")
 def test_a_base_with_a_failing_test_is_kept_and_reused(review_repo, own_target):
     repo, base = review_repo
@@ -369,6 +402,18 @@ def test_a_base_with_a_failing_test_is_kept_and_reused(review_repo, own_target):
     assert again["tests"]["summary_old"].get("fail", 0) > 0
 
 
+def _reached(edges: dict, start: str) -> set:
+    """start and every node reached from it along edges (a manifest's
+    child_map or parent_map)."""
+    seen, todo = {start}, [start]
+    while todo:
+        for node in edges.get(todo.pop(), []):
+            if node not in seen:
+                seen.add(node)
+                todo.append(node)
+    return seen
+
+
 @pytest.mark.slow("review builds a git repository's base and head")
 def test_a_one_model_change_rebuilds_it_and_its_children(review_repo, own_target):
     repo, base = review_repo
@@ -381,20 +426,24 @@ def test_a_one_model_change_rebuilds_it_and_its_children(review_repo, own_target
         kept = Path(result["review"]["base"]["kept_in"])
         manifest = json.loads((kept / "target" / "manifest.json").read_text())
         changed = "model.trainset.int_tickets_first_player_message"
-        children, todo = set(), [changed]
-        while todo:
-            for child in manifest["child_map"][todo.pop()]:
-                if child not in children:
-                    children.add(child)
-                    todo.append(child)
+        dataset = "model.trainset.ticket_triage.v2"
+        children = _reached(manifest["child_map"], changed)
+        lineage = _reached(manifest["parent_map"], dataset)
+        # What changed and depends on it, within what the dataset reads:
+        # not the other datasets downstream, nor the dataset's v1.
         expected = {
             ".".join(u.split(".")[2:])
-            for u in children | {changed}
+            for u in children & lineage
             if u.split(".")[0] in ("model", "seed", "snapshot")
         }
         assert result["review"]["base"]["reused"]
         assert set(result["review"]["head"]["rebuilt"]) == expected
         assert "ticket_triage.v2" in expected and "base_desk__tickets" not in expected
+        downstream = {".".join(u.split(".")[2:]) for u in children if u.startswith("model.")}
+        assert {"ticket_triage.v1", "ticket_triage_reconciliation"} <= downstream - expected
+        assert result["review"]["head"]["select"] == (
+            "--select state:modified+,+ticket_triage --exclude ticket_triage,version:old"
+        )
         # A comment changes no row, and every test keeps its outcome.
         assert result["totals"]["changed"] == result["labels"]["flips"] == 0
         assert result["tests"]["changed"] == []

@@ -11,7 +11,10 @@ used base builds are kept.
 
 The head starts from a copy of the base's DuckDB file and rebuilds only what
 dbt's state selection finds changed against the base's manifest, and what
-depends on it: `dbt build --select state:modified+ --state <base target>`.
+depends on it, within what the dataset's latest version is built from:
+`dbt build --select state:modified+,+<dataset> --exclude <dataset>,version:old
+--state <base target>`. Other datasets downstream of the change are not
+rebuilt: the review exports only this one.
 The copy holds every other relation under the same database name (both
 files are trainset.duckdb), so refs to unchanged models resolve in it, as
 --defer would make them. Tests that the selection did not rerun read
@@ -241,6 +244,28 @@ class _Review:
     step: Callable[[str], None]
     scratch: Path
     cold: bool
+    dataset: str
+
+
+def lineage_selection(base_target: Path, dataset: str) -> list[str]:
+    """dbt's selection for the head: what changed and depends on it
+    (state:modified+), within what the dataset is built from; dbt adds the
+    tests of what it selects. Other datasets downstream of the change, and
+    the dataset's older versions, are not the review's to rebuild: the
+    export reads neither. The older versions are left out only when the
+    base has them, so that dbt warns of no selector that matches nothing."""
+    args = ["--select", f"state:modified+,+{dataset}"]
+    manifest = json.loads((base_target / "manifest.json").read_text())
+    versions = [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and node["name"] == dataset
+        and node.get("version") is not None
+    ]
+    if any(n.get("version") != n.get("latest_version") for n in versions):
+        args += ["--exclude", f"{dataset},version:old"]
+    return args
 
 
 def _base_build(r: _Review) -> tuple[Path, bool, bool]:
@@ -300,12 +325,14 @@ def _mkdir(path: Path) -> Path:
 
 
 def _head_build(r: _Review, base: Path) -> dict[str, Any]:
-    """Build the work tree into scratch/head: state:modified+ on a copy of
-    the base, or everything when state selection cannot be trusted."""
+    """Build the work tree into scratch/head: state:modified+ within the
+    dataset's lineage on a copy of the base, or everything when state
+    selection cannot be trusted."""
     project, step, dbt_args = r.project, r.step, r.dbt_args
     head = _mkdir(r.scratch / "head")
     db, target = head / DATABASE, head / "target"
     reason = "the review is cold" if r.cold else why_full(project, r.base_commit, dbt_args)
+    selection: list[str] = []
     if reason is None and not _has_record(base / DATABASE):
         reason = "the base commit predates the build record"
     if reason is None:
@@ -313,7 +340,8 @@ def _head_build(r: _Review, base: Path) -> dict[str, Any]:
         shutil.copyfile(base / DATABASE, db)
         if (base / f"{DATABASE}.wal").is_file():
             shutil.copyfile(base / f"{DATABASE}.wal", head / f"{DATABASE}.wal")
-        args = [*dbt_args, "--select", "state:modified+", "--state", str(base / "target")]
+        selection = lineage_selection(base / "target", r.dataset)
+        args = [*dbt_args, *selection, "--state", str(base / "target")]
         # An incremental model that changed is rebuilt whole, as the base's was.
         if "--full-refresh" not in args:
             args.append("--full-refresh")
@@ -337,6 +365,7 @@ def _head_build(r: _Review, base: Path) -> dict[str, Any]:
     )
     return {
         "mode": "full" if reason else "state:modified+",
+        "select": None if reason else " ".join(selection),
         "why_full": reason,
         "rebuilt": rebuilt,
         "nodes_run": len(results),
@@ -366,7 +395,7 @@ def review(
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     scratch = Path(tempfile.mkdtemp(prefix="trainset-review-"))
     try:
-        run = _Review(project, base_commit, dbt_args, quiet, step, scratch, cold)
+        run = _Review(project, base_commit, dbt_args, quiet, step, scratch, cold, dataset)
         built, reused, kept = _base_build(run)
         head = _head_build(run, built)
         sides = {
@@ -425,7 +454,8 @@ def summary(result: dict[str, Any]) -> str:
     names = ", ".join(rebuilt[:NAMED]) + (
         f" and {len(rebuilt) - NAMED} more" if len(rebuilt) > NAMED else ""
     )
-    return f"{said}; head rebuilt {len(rebuilt)} models (state:modified+): {names}"
+    within = result["new"]["dataset"]
+    return f"{said}; head rebuilt {len(rebuilt)} models (state:modified+,+{within}): {names}"
 
 
 def render_review(result: dict[str, Any], broken: list[str] | None = None) -> str:
