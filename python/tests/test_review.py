@@ -19,7 +19,14 @@ from trainset.errors import TrainsetError
 from trainset.export import export_dataset
 from trainset.load import load_all
 from trainset.manifest import verify_export
-from trainset.review import lineage_selection, reusable, review, summary, why_full
+from trainset.review import (
+    _as_built,
+    lineage_selection,
+    reusable,
+    review,
+    summary,
+    why_full,
+)
 
 
 @pytest.fixture(scope="module")
@@ -382,6 +389,42 @@ def test_the_head_rebuilds_within_the_datasets_lineage(tmp_path, versions, exclu
     assert lineage_selection(tmp_path, "d") == expected
 
 
+def _base_folder(tmp_path: Path, built_in: Path | None, saved: bool = True) -> Path:
+    base = tmp_path / "kept"
+    (base / "target").mkdir(parents=True)
+    if saved:
+        (base / "target" / "partial_parse.msgpack").write_bytes(b"parse")
+    facts = {"base_commit": "x"} | ({"built_in": str(built_in)} if built_in else {})
+    (base / "key.json").write_text(json.dumps(facts))
+    return base
+
+
+def test_the_head_builds_where_the_base_was_built(tmp_path):
+    built_in = tmp_path / "review" / ".key-abc"
+    built_in.parent.mkdir()
+    base, head = _base_folder(tmp_path, built_in), tmp_path / "head"
+    head.mkdir()
+    with _as_built(base, head, head / "target") as home:
+        assert home == built_in and home.resolve() == head.resolve()
+        assert (head / "target" / "partial_parse.msgpack").read_bytes() == b"parse"
+    assert not built_in.exists() and not built_in.is_symlink()
+    # Taken by a review of the same base that is running: head, parsed in full.
+    built_in.mkdir()
+    with _as_built(base, head, tmp_path / "other-target") as home:
+        assert home == head
+    assert built_in.is_dir() and not (tmp_path / "other-target").exists()
+
+
+@pytest.mark.parametrize("saved", [True, False])
+def test_a_base_without_a_saved_parse_or_its_folder_leaves_the_head_alone(tmp_path, saved):
+    built_in = None if saved else tmp_path / ".key-abc"
+    base, head = _base_folder(tmp_path, built_in, saved), tmp_path / "head"
+    head.mkdir()
+    with _as_built(base, head, head / "target") as home:
+        assert home == head
+    assert not (head / "target").exists()
+
+
 @pytest.mark.slow("review builds a git repository's base twice")
 def test_a_base_with_a_failing_test_is_kept_and_reused(review_repo, own_target):
     repo, base = review_repo
@@ -415,14 +458,18 @@ def _reached(edges: dict, start: str) -> set:
 
 
 @pytest.mark.slow("review builds a git repository's base and head")
-def test_a_one_model_change_rebuilds_it_and_its_children(review_repo, own_target):
+def test_a_one_model_change_rebuilds_it_and_its_children(review_repo, own_target, capfd):
     repo, base = review_repo
     review(repo, base=base)  # the base kept, if no earlier test kept it
     _git(repo, "checkout", "-q", "--detach", base)
     try:
         model = repo / "models" / "intermediate" / "desk" / "int_tickets_first_player_message.sql"
         model.write_text(model.read_text() + "\n-- a reviewed comment\n")
-        result = review(repo, base=base)
+        capfd.readouterr()
+        result = review(repo, base=base, quiet=False)
+        # dbt parsed only what changed, from the base's saved parse.
+        said = capfd.readouterr().out
+        assert "Running with dbt" in said and "Unable to do partial parsing" not in said
         kept = Path(result["review"]["base"]["kept_in"])
         manifest = json.loads((kept / "target" / "manifest.json").read_text())
         changed = "model.trainset.int_tickets_first_player_message"

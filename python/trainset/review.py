@@ -14,7 +14,8 @@ dbt's state selection finds changed against the base's manifest, and what
 depends on it, within what the dataset's latest version is built from:
 `dbt build --select state:modified+,+<dataset> --exclude <dataset>,version:old
 --state <base target>`. Other datasets downstream of the change are not
-rebuilt: the review exports only this one.
+rebuilt: the review exports only this one. dbt starts from the base's
+saved parse, and parses only the files that changed.
 The copy holds every other relation under the same database name (both
 files are trainset.duckdb), so refs to unchanged models resolve in it, as
 --defer would make them. Tests that the selection did not rerun read
@@ -39,7 +40,7 @@ import shutil
 import signal
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -155,13 +156,14 @@ def why_full(project: Path, base_commit: str, dbt_args: list[str]) -> str | None
 
 
 def _build(
-    project: Path, db: Path, target: Path, dbt_args: list[str], quiet: bool, side: str
+    project: Path, home: Path, target: Path, dbt_args: list[str], quiet: bool, side: str
 ) -> int:
-    """dbt build of the project into db, with its own target folder."""
+    """dbt build of the project into home's DuckDB file (its spill folder
+    beside it), with its own target folder."""
     env = {
         "DBT_PROFILES_DIR": str(project),
-        "TRAINSET_DB": str(db),
-        "TRAINSET_TEMP_DIR": str(target.parent / f"{target.name}-tmp"),
+        "TRAINSET_DB": str(home / DATABASE),
+        "TRAINSET_TEMP_DIR": str(home / "target-tmp"),
     }
     command = [
         "build",
@@ -286,9 +288,11 @@ def _base_build(r: _Review) -> tuple[Path, bool, bool]:
         step(f"checking out the base ({r.base_commit[:10]})")
         git(["worktree", "add", "--detach", str(worktree), r.base_commit], project)
         step("building the base")
-        _build(worktree, building / DATABASE, building / "target", r.dbt_args, r.quiet, "base")
+        _build(worktree, building, building / "target", r.dbt_args, r.quiet, "base")
         for leftover in ("target-tmp", "target-logs"):
             shutil.rmtree(building / leftover, ignore_errors=True)
+        # built_in: the folder dbt saw, which the head's build borrows.
+        facts = {**facts, "built_in": str(building)}
         (building / "key.json").write_text(json.dumps(facts, indent=2) + "\n")
         if reusable(building / "target") and not r.cold:
             # Two reviews may build the same base at once: the first one kept wins.
@@ -324,6 +328,36 @@ def _mkdir(path: Path) -> Path:
     return path
 
 
+@contextlib.contextmanager
+def _as_built(base: Path, head: Path, target: Path) -> Iterator[Path]:
+    """The folder the head's dbt builds in: head itself, or, when the base
+    left its parse behind, a link to head at the path the base was built
+    in. dbt then parses only the files that changed since the base (a full
+    parse of the project takes about 10 s): it keeps a saved parse only for
+    the same connection, and DuckDB's path and spill folder are part of it.
+    Two reviews of one base at once: the second finds the link taken and
+    parses in full."""
+    saved = base / "target" / "partial_parse.msgpack"
+    try:
+        built_in = Path(json.loads((base / "key.json").read_text())["built_in"])
+    except (OSError, ValueError, KeyError):
+        built_in = None
+    if built_in is None or not saved.is_file():
+        yield head
+        return
+    try:
+        built_in.symlink_to(head, target_is_directory=True)
+    except OSError:
+        yield head
+        return
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(saved, target / saved.name)
+        yield built_in
+    finally:
+        built_in.unlink(missing_ok=True)
+
+
 def _head_build(r: _Review, base: Path) -> dict[str, Any]:
     """Build the work tree into scratch/head: state:modified+ within the
     dataset's lineage on a copy of the base, or everything when state
@@ -349,7 +383,9 @@ def _head_build(r: _Review, base: Path) -> dict[str, Any]:
     else:
         args = dbt_args
         step(f"building the head in full ({reason})")
-    _build(project, db, target, args, r.quiet, "head")
+    # A full build keeps its own parse: what it builds differs from the base's.
+    with _as_built(base, head, target) if reason is None else contextlib.nullcontext(head) as home:
+        _build(project, home, target, args, r.quiet, "head")
     head_invocation, results = _ran(target)
     carried = 0
     if reason is None and head_invocation and results:
