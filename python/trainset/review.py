@@ -254,8 +254,8 @@ def lineage_selection(base_target: Path, dataset: str) -> list[str]:
     (state:modified+), within what the dataset is built from; dbt adds the
     tests of what it selects. Other datasets downstream of the change, and
     the dataset's older versions, are not the review's to rebuild: the
-    export reads neither. The older versions are left out only when the
-    base has them, so that dbt warns of no selector that matches nothing."""
+    export reads neither. The older versions are excluded only when the
+    base has them: dbt warns of an --exclude that matches nothing."""
     args = ["--select", f"state:modified+,+{dataset}"]
     manifest = json.loads((base_target / "manifest.json").read_text())
     versions = [
