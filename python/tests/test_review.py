@@ -413,6 +413,12 @@ def test_the_head_builds_where_the_base_was_built(tmp_path):
     with _as_built(base, head, tmp_path / "other-target") as home:
         assert home == head
     assert built_in.is_dir() and not (tmp_path / "other-target").exists()
+    # Left by a review that was killed: its folder is gone, so it is replaced.
+    built_in.rmdir()
+    built_in.symlink_to(tmp_path / "gone", target_is_directory=True)
+    with _as_built(base, head, head / "target") as home:
+        assert home == built_in and home.resolve() == head.resolve()
+    assert not built_in.is_symlink()
 
 
 @pytest.mark.parametrize("saved", [True, False])

@@ -345,6 +345,9 @@ def _as_built(base: Path, head: Path, target: Path) -> Iterator[Path]:
     if built_in is None or not saved.is_file():
         yield head
         return
+    # A link whose folder is gone was left by a review that was killed.
+    if built_in.is_symlink() and not built_in.exists():
+        built_in.unlink(missing_ok=True)
     try:
         built_in.symlink_to(head, target_is_directory=True)
     except OSError:
