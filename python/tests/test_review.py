@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import BIN, PROJECT
 
+from trainset.artifacts import _upstream
 from trainset.diff import MARKDOWN_LIMIT, broken_rules, diff_exports, render_markdown
 from trainset.errors import TrainsetError
 from trainset.export import export_dataset
@@ -372,6 +373,7 @@ def test_the_head_rebuilds_within_the_datasets_lineage(tmp_path, versions, exclu
             "name": "d",
             "version": v,
             "latest_version": latest,
+            "columns": {"label": {"meta": {"role": "label"}}},
         }
         for v, latest in versions
     }
@@ -380,6 +382,7 @@ def test_the_head_rebuilds_within_the_datasets_lineage(tmp_path, versions, exclu
         "name": "d_other",
         "version": 1,
         "latest_version": 2,
+        "columns": {"label": {"meta": {"role": "label"}}},
     }
     dbt = {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json"}
     (tmp_path / "manifest.json").write_text(json.dumps({"metadata": dbt, "nodes": nodes}))
@@ -453,7 +456,7 @@ def test_a_base_with_a_failing_test_is_kept_and_reused(review_repo, own_target):
 
 def _reached(edges: dict, start: str) -> set:
     """start and every node reached from it along edges (a manifest's
-    child_map or parent_map)."""
+    child_map)."""
     seen, todo = {start}, [start]
     while todo:
         for node in edges.get(todo.pop(), []):
@@ -481,7 +484,7 @@ def test_a_one_model_change_rebuilds_it_and_its_children(review_repo, own_target
         changed = "model.trainset.int_tickets_first_player_message"
         dataset = "model.trainset.ticket_triage.v2"
         children = _reached(manifest["child_map"], changed)
-        lineage = _reached(manifest["parent_map"], dataset)
+        lineage = _upstream(manifest, dataset)
         # What changed and depends on it, within what the dataset reads:
         # not the other datasets downstream, nor the dataset's v1.
         expected = {

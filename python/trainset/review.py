@@ -48,7 +48,7 @@ from typing import Any
 
 import yaml
 
-from trainset.artifacts import default_target
+from trainset.artifacts import dataset_models, default_target, read_json
 from trainset.diff import diff_exports, render_markdown
 from trainset.errors import TrainsetError
 from trainset.export import export_dataset
@@ -257,14 +257,8 @@ def lineage_selection(base_target: Path, dataset: str) -> list[str]:
     export reads neither. The older versions are excluded only when the
     base has them: dbt warns of an --exclude that matches nothing."""
     args = ["--select", f"state:modified+,+{dataset}"]
-    manifest = json.loads((base_target / "manifest.json").read_text())
-    versions = [
-        node
-        for node in manifest["nodes"].values()
-        if node["resource_type"] == "model"
-        and node["name"] == dataset
-        and node.get("version") is not None
-    ]
+    manifest = read_json(base_target / "manifest.json", "the base's manifest")
+    versions = dataset_models(manifest).get(dataset, [])
     if any(n.get("version") != n.get("latest_version") for n in versions):
         args += ["--exclude", f"{dataset},version:old"]
     return args
