@@ -47,14 +47,40 @@ keyed_lines as (
     from text_lines
 ),
 
+-- Lines are counted by their key's hash first, a fixed-width key, and
+-- only the lines of a hash shared widely enough are counted again by the
+-- line itself: a line's hash is in at least as many rows as the line, so
+-- no shared line is missed, and a colliding line comes apart in the
+-- second count. Only the rows holding a shared line are summed up.
+shared_line_hashes as (
+    select {{ hash64(['keyed_lines.line_key']) }} as key_hash
+    from keyed_lines
+    where keyed_lines.line_key <> ''
+    group by {{ hash64(['keyed_lines.line_key']) }}
+    having
+        count(distinct keyed_lines.row_id)
+        > {{ min_share }} * (select count(*) from texts)
+),
+
 shared_lines as (
     select keyed_lines.line_key
     from keyed_lines
-    where keyed_lines.line_key <> ''
+    where
+        keyed_lines.line_key <> ''
+        and {{ hash64(['keyed_lines.line_key']) }} in (
+            select shared_line_hashes.key_hash from shared_line_hashes
+        )
     group by keyed_lines.line_key
     having
         count(distinct keyed_lines.row_id)
         > {{ min_share }} * (select count(*) from texts)
+),
+
+rows_with_shared_lines as (
+    select distinct keyed_lines.row_id
+    from keyed_lines
+    inner join shared_lines
+        on keyed_lines.line_key = shared_lines.line_key
 ),
 
 rows_left as (
@@ -72,6 +98,9 @@ rows_left as (
     from keyed_lines
     left join shared_lines
         on keyed_lines.line_key = shared_lines.line_key
+    where keyed_lines.row_id in (
+        select rows_with_shared_lines.row_id from rows_with_shared_lines
+    )
     group by keyed_lines.row_id
 ),
 
