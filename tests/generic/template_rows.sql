@@ -98,9 +98,12 @@ rows_left as (
     from keyed_lines
     left join shared_lines
         on keyed_lines.line_key = shared_lines.line_key
-    where keyed_lines.row_id in (
-        select rows_with_shared_lines.row_id from rows_with_shared_lines
-    )
+    -- A null id is no match for in (): its rows are summed up as before.
+    where
+        keyed_lines.row_id in (
+            select rows_with_shared_lines.row_id from rows_with_shared_lines
+        )
+        or keyed_lines.row_id is null
     group by keyed_lines.row_id
 ),
 
