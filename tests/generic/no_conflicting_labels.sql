@@ -25,25 +25,14 @@ keyed as (
     from {{ model }}
 ),
 
--- Texts are grouped by their key's hash first, a fixed-width key, and
--- only the rows of a hash under two labels or more are grouped again by
--- the text itself: a text with two labels has a hash with two, so nothing
--- is missed, and a colliding pair of texts comes apart in the second
--- grouping. Grouping every row by the text itself took 2.4 to 2.8 times as long
--- at 10M tickets (docs/benchmarks.md).
-hashed_labels as (
-    select
-        {{ hash64(['keyed.text_key']) }} as key_hash,
-        keyed.label_value
-    from keyed
-    group by {{ hash64(['keyed.text_key']) }}, keyed.label_value
-),
-
+-- Texts under two labels or more, found by hash first (macros/key_hashes.sql).
 conflicting_hashes as (
-    select hashed_labels.key_hash
-    from hashed_labels
-    group by hashed_labels.key_hash
-    having count(*) > 1
+    -- A null label counts as one, as in the exact grouping below.
+    {{ key_hashes(
+        'keyed', 'keyed.text_key',
+        'count(distinct keyed.label_value)'
+        ~ ' + max(case when keyed.label_value is null then 1 else 0 end) > 1'
+    ) }}
 ),
 
 label_counts as (
@@ -52,9 +41,7 @@ label_counts as (
         keyed.label_value,
         count(*) as label_rows
     from keyed
-    where {{ hash64(['keyed.text_key']) }} in (
-        select conflicting_hashes.key_hash from conflicting_hashes
-    )
+    where {{ key_hash_in('keyed.text_key', 'conflicting_hashes') }}
     group by keyed.text_key, keyed.label_value
 ),
 

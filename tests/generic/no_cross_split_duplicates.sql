@@ -28,17 +28,11 @@ keyed as (
     from {{ model }}
 ),
 
--- The texts in two splits or more are found by their key's hash first, a
--- fixed-width key, and only their rows are ranked by the text itself: a
--- text in two splits has a hash in two, so nothing is missed, and a
--- colliding pair of texts comes apart in the ranking. Ranking every row by
--- the text itself took about 1.4 times as long at 10M tickets
--- (docs/benchmarks.md).
+-- Texts in two splits or more, found by hash first (macros/key_hashes.sql).
 hashes_across_splits as (
-    select {{ hash64(['keyed.text_key']) }} as key_hash
-    from keyed
-    group by {{ hash64(['keyed.text_key']) }}
-    having min(keyed.split_rank) < max(keyed.split_rank)
+    {{ key_hashes(
+        'keyed', 'keyed.text_key', 'min(keyed.split_rank) < max(keyed.split_rank)'
+    ) }}
 ),
 
 ranked as (
@@ -49,9 +43,7 @@ ranked as (
         min(keyed.split_rank) over (partition by keyed.text_key)
             as first_split_rank
     from keyed
-    where {{ hash64(['keyed.text_key']) }} in (
-        select hashes_across_splits.key_hash from hashes_across_splits
-    )
+    where {{ key_hash_in('keyed.text_key', 'hashes_across_splits') }}
 ),
 
 split_sizes as (

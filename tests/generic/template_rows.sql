@@ -47,19 +47,18 @@ keyed_lines as (
     from text_lines
 ),
 
--- Lines are counted by their key's hash first, a fixed-width key, and
--- only the lines of a hash shared widely enough are counted again by the
--- line itself: a line's hash is in at least as many rows as the line, so
--- no shared line is missed, and a colliding line comes apart in the
--- second count. Only the rows holding a shared line are summed up.
+{%- set widely_shared -%}
+    count(distinct keyed_lines.row_id)
+    > {{ min_share }} * (select count(*) from texts)
+{%- endset %}
+
+-- Lines in enough rows, found by hash first (macros/key_hashes.sql); only
+-- the rows holding one are summed up.
 shared_line_hashes as (
-    select {{ hash64(['keyed_lines.line_key']) }} as key_hash
-    from keyed_lines
-    where keyed_lines.line_key <> ''
-    group by {{ hash64(['keyed_lines.line_key']) }}
-    having
-        count(distinct keyed_lines.row_id)
-        > {{ min_share }} * (select count(*) from texts)
+    {{ key_hashes(
+        'keyed_lines', 'keyed_lines.line_key', widely_shared,
+        where="keyed_lines.line_key <> ''"
+    ) }}
 ),
 
 shared_lines as (
@@ -67,13 +66,9 @@ shared_lines as (
     from keyed_lines
     where
         keyed_lines.line_key <> ''
-        and {{ hash64(['keyed_lines.line_key']) }} in (
-            select shared_line_hashes.key_hash from shared_line_hashes
-        )
+        and {{ key_hash_in('keyed_lines.line_key', 'shared_line_hashes') }}
     group by keyed_lines.line_key
-    having
-        count(distinct keyed_lines.row_id)
-        > {{ min_share }} * (select count(*) from texts)
+    having {{ widely_shared }}
 ),
 
 rows_with_shared_lines as (
