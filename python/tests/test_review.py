@@ -116,6 +116,44 @@ def test_diff_counts_what_was_planted(base_export, tmp_path):
     assert markdown.count("<details>") == markdown.count("</details>")
 
 
+def test_diff_reads_the_features_alone_only_where_the_rows_are_the_same(
+    base_export, tmp_path, monkeypatch
+):
+    """Queries of features alone skip the join to the labels only when it
+    changes nothing; an id that repeats (a join that fanned out, exported
+    with --allow-failed-tests) keeps the joined rows, as before."""
+    import duckdb
+
+    from trainset import diff
+    from trainset.scan import attach, attach_features
+
+    frame, _ = load_all(base_export)
+    flipped = sorted(frame.index)[:5]
+
+    def flip(f):
+        f.loc[flipped, "category"] = "abuse"
+        return f
+
+    def fan_out(f):
+        return pd_concat(f, f.loc[sorted(f.index)[40:43]])
+
+    pairs = {
+        "features alone": (base_export, rewrite(base_export, tmp_path / "flip", flip)),
+        "joined": (base_export, rewrite(base_export, tmp_path / "fan", fan_out)),
+    }
+    for expected, (old, new) in pairs.items():
+        con = duckdb.connect()
+        manifest = attach(con, new, "new")
+        read = attach_features(con, new, manifest, "new", "new")
+        assert read == ("new_features" if expected == "features alone" else "new")
+        fast = diff_exports(old, new)
+        with monkeypatch.context() as m:
+            m.setattr(diff, "attach_features", lambda con, path, manifest, name, rows: rows)
+            assert diff_exports(old, new) == fast
+    # Each repeated id counts as the join counts it: two rows by two labels.
+    assert diff_exports(*pairs["joined"])["new"]["rows"] == len(frame) + 3 * 3
+
+
 def test_fail_on_rules(base_export, tmp_path):
     frame, _ = load_all(base_export)
     moved = sorted(frame.index)[:2]

@@ -31,6 +31,7 @@ from trainset.render import md_table
 from trainset.scan import (
     SEGMENT_MIN_ROWS,
     attach,
+    attach_features,
     connect,
     feature_kinds_sql,
     fetch,
@@ -59,6 +60,12 @@ def diff_exports(
     step("reading the exports")
     old_m = attach(con, old_path, "old")
     new_m = attach(con, new_path, "new")
+    # What needs no label reads the features files alone.
+    sides = {
+        "old": attach_features(con, old_path, old_m, "old", "old"),
+        "new": attach_features(con, new_path, new_m, "new", "new"),
+    }
+    old_f, new_f = sides["old"], sides["new"]
     task = new_m.task
     if old_m.task != task:
         raise TrainsetError(
@@ -101,20 +108,20 @@ def diff_exports(
     changed_any = " or ".join(["flipped", *(quote("changed:" + f) for f in shared_features)])
 
     step("counting rows by split")
-    old_rows = dict(fetch(con, "select split, count(*) from old group by split"))
-    new_rows = dict(fetch(con, "select split, count(*) from new group by split"))
+    old_rows = dict(fetch(con, f"select split, count(*) from {old_f} group by split"))
+    new_rows = dict(fetch(con, f"select split, count(*) from {new_f} group by split"))
     added = dict(
         fetch(
             con,
-            f"select split, count(*) from new where {id_new} not in (select {id_old} from old) "
-            "group by split",
+            f"select split, count(*) from {new_f} "
+            f"where {id_new} not in (select {id_old} from {old_f}) group by split",
         )
     )
     removed = dict(
         fetch(
             con,
-            f"select split, count(*) from old where {id_old} not in (select {id_new} from new) "
-            "group by split",
+            f"select split, count(*) from {old_f} "
+            f"where {id_old} not in (select {id_new} from {new_f}) group by split",
         )
     )
     stays = {
@@ -152,14 +159,19 @@ def diff_exports(
     )
 
     # The same text / categorical / numeric reading as the baseline's.
-    kinds = feature_kinds_sql(con, new_m, "new")
+    kinds = feature_kinds_sql(con, new_m, new_f)
     step("null rates")
-    nulls = {side: null_rates(con, side, shared_features) for side in ("old", "new")}
+    nulls = {side: null_rates(con, rows, shared_features) for side, rows in sides.items()}
     features = {}
     for i, feature in enumerate(shared_features):
         step(f"feature {feature}")
         features[feature] = _feature_facts(
-            con, feature, kinds[feature], (id_old, id_new), (nulls["old"][i], nulls["new"][i])
+            con,
+            feature,
+            kinds[feature],
+            (id_old, id_new),
+            (nulls["old"][i], nulls["new"][i]),
+            sides,
         )
     con.close()
 
@@ -285,7 +297,10 @@ def _feature_facts(
     kind: str,
     ids: tuple[str, str],
     nulls: tuple[Any, Any],
+    sides: dict[str, str],
 ) -> dict[str, Any]:
+    """The facts of one feature; sides names the relation each side's
+    features are read from."""
     column = quote(feature)
     null_old, null_new = nulls
     facts = {
@@ -295,11 +310,11 @@ def _feature_facts(
     }
     if kind == "numeric":
         value = f"cast({column} as double)"
-        for side in ("old", "new"):
+        for side, rows in sides.items():
             mean, quartiles = fetch(
                 con,
                 f"select fsum({value}) / count({value}), quantile_cont({value}, [0.25, 0.5, 0.75]) "
-                f"from {side}",
+                f"from {rows}",
             )[0]
             facts[f"mean_{side}"] = _f(mean)
             for q, v in zip((25, 50, 75), quartiles or (None,) * 3, strict=True):
@@ -310,9 +325,9 @@ def _feature_facts(
             con,
             f"""
             with a as (select {value} as v, count(*) / sum(count(*)) over () as share
-                from old group by v),
+                from {sides["old"]} group by v),
             b as (select {value} as v, count(*) / sum(count(*)) over () as share
-                from new group by v)
+                from {sides["new"]} group by v)
             select coalesce(a.v, b.v) as v, coalesce(a.share, 0), coalesce(b.share, 0)
             from a full outer join b on a.v = b.v
             where coalesce(b.share, 0) - coalesce(a.share, 0) <> 0
@@ -330,8 +345,8 @@ def _feature_facts(
             select p.id, cast(o.{column} as varchar), cast(n.{column} as varchar)
             from (select * from pairs where {changed} order by old_rank, id
                 limit {TEXT_EXAMPLES}) as p
-            inner join old as o on cast(o.{ids[0]} as varchar) = p.id
-            inner join new as n on cast(n.{ids[1]} as varchar) = p.id
+            inner join {sides["old"]} as o on cast(o.{ids[0]} as varchar) = p.id
+            inner join {sides["new"]} as n on cast(n.{ids[1]} as varchar) = p.id
             order by p.old_rank, p.id
             """,
         )

@@ -103,6 +103,37 @@ def attach(
     return manifest
 
 
+def attach_features(
+    con: duckdb.DuckDBPyConnection, path: str | Path, manifest: Manifest, name: str, rows: str
+) -> str:
+    """The relation that queries of features alone read: view NAME over the
+    features files alone (with `split`) when it holds the same rows as
+    attach's view ROWS, or ROWS itself. The same rows when neither file of
+    a split repeats an id and every row has its label, as an export writes
+    them: a query then skips the join to the labels (10 to 20 times
+    faster). Otherwise the join's rows, repeats and all, as before."""
+    path = Path(path)
+    ident = quote(manifest.roles.id)
+    parts = {kind: [] for kind in (FEATURES, LABELS)}
+    for split in manifest.splits:
+        for kind, found in parts.items():
+            reader = split_reader_sql(path, kind, split, manifest)
+            found.append(f"select *, {literal(split)} as split from {reader}")
+    views = {kind: f"{name}_{kind}" for kind in parts}
+    for kind, found in parts.items():
+        con.execute(f"create or replace view {views[kind]} as " + " union all by name ".join(found))
+    (same,) = fetch(
+        con,
+        f"""
+        select
+            (select count(*) = count(distinct {ident}) from {views[FEATURES]})
+            and (select count(*) = count(distinct {ident}) from {views[LABELS]})
+            and (select count(*) from {views[FEATURES]}) = (select count(*) from {rows})
+        """,
+    )[0]
+    return views[FEATURES] if same else rows
+
+
 def empty_features(manifest: Manifest) -> list[str]:
     """Features with no value in any row (an optional raw table was absent):
     profile and baseline leave them out, and say so."""
