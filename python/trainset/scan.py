@@ -114,7 +114,7 @@ def attach_features(
     faster). Otherwise the join's rows, repeats and all, as before."""
     path = Path(path)
     ident = quote(manifest.roles.id)
-    parts = {kind: [] for kind in (FEATURES, LABELS)}
+    parts: dict[str, list[str]] = {kind: [] for kind in (FEATURES, LABELS)}
     for split in manifest.splits:
         for kind, found in parts.items():
             reader = split_reader_sql(path, kind, split, manifest)
