@@ -62,8 +62,8 @@ def diff_exports(
     new_m = attach(con, new_path, "new")
     # What needs no label reads the features files alone.
     sides = {
-        "old": attach_features(con, old_path, old_m, "old", "old"),
-        "new": attach_features(con, new_path, new_m, "new", "new"),
+        "old": attach_features(con, old_path, old_m, "old"),
+        "new": attach_features(con, new_path, new_m, "new"),
     }
     old_f, new_f = sides["old"], sides["new"]
     task = new_m.task

@@ -104,11 +104,11 @@ def attach(
 
 
 def attach_features(
-    con: duckdb.DuckDBPyConnection, path: str | Path, manifest: Manifest, name: str, rows: str
+    con: duckdb.DuckDBPyConnection, path: str | Path, manifest: Manifest, name: str
 ) -> str:
-    """The relation that queries of features alone read: view NAME over the
-    features files alone (with `split`) when it holds the same rows as
-    attach's view ROWS, or ROWS itself. The same rows when neither file of
+    """The relation that queries of features alone read: view NAME_features
+    over the features files alone (with `split`) when it holds the same
+    rows as attach's view NAME, or NAME itself. The same rows when neither file of
     a split repeats an id and every row has its label, as an export writes
     them: a query then skips the join to the labels (10 to 20 times
     faster). Otherwise the join's rows, repeats and all, as before."""
@@ -128,10 +128,10 @@ def attach_features(
         select
             (select count(*) = count(distinct {ident}) from {views[FEATURES]})
             and (select count(*) = count(distinct {ident}) from {views[LABELS]})
-            and (select count(*) from {views[FEATURES]}) = (select count(*) from {rows})
+            and (select count(*) from {views[FEATURES]}) = (select count(*) from {name})
         """,
     )[0]
-    return views[FEATURES] if same else rows
+    return views[FEATURES] if same else name
 
 
 def empty_features(manifest: Manifest) -> list[str]:
