@@ -259,7 +259,7 @@ def _numeric_labels(
     compared, changed, mean_abs, max_abs = fetch(
         con,
         "select count(*), count(*) filter (where flipped), "
-        "coalesce(avg(abs(new_value - old_value)), 0), "
+        "coalesce(favg(abs(new_value - old_value)), 0), "
         "coalesce(max(abs(new_value - old_value)), 0) from pairs",
     )[0]
     examples = fetch(

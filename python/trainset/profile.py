@@ -249,7 +249,7 @@ def _numeric_parts(con: Connection, column: str, splits: list[str]) -> list[str]
         row[0]: row[1:]
         for row in fetch(
             con,
-            f"select split, count({value}), avg({value}), stddev_samp({value}), min({value}), "
+            f"select split, count({value}), favg({value}), stddev_samp({value}), min({value}), "
             f"quantile_cont({value}, [0.25, 0.5, 0.75]), max({value}) from rows group by split",
         )
     }
