@@ -69,13 +69,15 @@ def numeric_stats_sql(
     con: duckdb.DuckDBPyConnection, relation: str, value: str
 ) -> dict[str | None, dict[str, Any]]:
     """Per split of relation, and over all its rows (key None): rows and the
-    value's mean, std, min, quartiles and max, computed in DuckDB. The mean
-    is a compensated sum's (favg): a plain one depends on the order DuckDB's
-    threads add the rows in, and identical data then differs in its mean."""
+    value's mean, std, min, quartiles and max, computed in DuckDB. A plain
+    floating-point mean or deviation depends on the order DuckDB's threads
+    add the rows in, and identical data then differs in its last digits: the
+    mean is a compensated sum's (favg), the deviation's input is sorted."""
     stats = fetch(
         con,
         f"""
-        select split, count(*), favg({value}), stddev_samp({value}), min({value}),
+        select split, count(*), favg({value}), stddev_samp({value} order by {value}),
+            min({value}),
             quantile_cont({value}, [0.25, 0.5, 0.75]), max({value})
         from {relation} group by grouping sets ((split), ())
         """,
