@@ -77,8 +77,7 @@ def numeric_stats_sql(
         con,
         f"""
         select split, count(*), favg({value}), stddev_samp({value} order by {value}),
-            min({value}),
-            quantile_cont({value}, [0.25, 0.5, 0.75]), max({value})
+            min({value}), quantile_cont({value}, [0.25, 0.5, 0.75]), max({value})
         from {relation} group by grouping sets ((split), ())
         """,
     )
